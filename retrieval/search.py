@@ -1,0 +1,169 @@
+"""Hybrid retrieval: dense (FAISS) and BM25 candidates fused, de-duplicated, highlighted, judged.
+
+No web code here: the HTTP routes and the evaluation harness both call ``Retriever.search``.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import numpy as np
+
+from embeddings.base import Embedder
+from index_build.store import PassageRecord
+from index_build.tokenization import bm25_tokens
+from retrieval.dedupe import drop_overlapping
+from retrieval.fusion import ranked, rrf, weighted
+from retrieval.highlights import best_sentences
+from retrieval.index import LoadedIndex
+from verbatim.errors import BadInputError, NotFoundError
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
+    fusion: Literal["rrf", "weighted"] = "rrf"
+    rrf_k: int = 60
+    dense_weight: float = 0.5  # share of the dense list in either fusion
+    candidates: int = 50  # from each retriever, before fusion
+    dedupe: bool = True
+    highlights: bool = True
+    abstain_threshold: float = 0.35  # best evidence-sentence cosine below this: not supported
+
+    def named(self, **changes) -> RetrievalConfig:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: PassageRecord
+    rank: int
+    score: float
+    dense_score: float | None
+    bm25_score: float | None
+    highlights: list[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    question: str
+    supported: bool
+    support_score: float
+    hits: list[Hit]
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class Retriever:
+    def __init__(self, index: LoadedIndex, embedder: Embedder, config: RetrievalConfig = RetrievalConfig()) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.config = config
+
+    def search(
+        self,
+        question: str,
+        k: int = 5,
+        documents: list[str] | None = None,
+        config: RetrievalConfig | None = None,
+    ) -> SearchResult:
+        cfg = config or self.config
+        question = question.strip()
+        if not question:
+            raise BadInputError("question is empty: write a question")
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            timings[name] = (now - clock) * 1000
+            clock = now
+
+        allowed = self._allowed(documents)
+        pool = max(cfg.candidates, k * 3)
+        query = self.embedder.embed_batch([question])[0]
+        lap("embed")
+        dense: dict[int, float] = {}
+        if cfg.mode in ("hybrid", "dense") or cfg.highlights:
+            dense = self._dense(query, pool, allowed)
+        lap("faiss")
+        sparse: dict[int, float] = {}
+        if cfg.mode in ("hybrid", "bm25"):
+            sparse = self._bm25(question, pool, allowed)
+        lap("bm25")
+        if cfg.mode == "dense":
+            fused = dense
+        elif cfg.mode == "bm25":
+            fused = sparse
+        elif cfg.fusion == "rrf":
+            fused = rrf(
+                [[i for i, _ in ranked(dense)], [i for i, _ in ranked(sparse)]],
+                k=cfg.rrf_k,
+                weights=[2 * cfg.dense_weight, 2 * (1 - cfg.dense_weight)],
+            )
+        else:
+            fused = weighted(dense, sparse, cfg.dense_weight)
+        order = ranked(fused)
+        chosen = list(drop_overlapping(order, self._span_of)) if cfg.dedupe else order
+        chosen = chosen[:k]
+        lap("fusion")
+        hits: list[Hit] = []
+        for rank, (i, score) in enumerate(chosen, start=1):
+            passage = self.index.passages[i]
+            spans: list[tuple[int, int]] = []
+            if cfg.highlights:
+                spans = best_sentences(
+                    query, self.index.sentences, self.index.sentence_vectors, passage.sentence_first, passage.sentence_last
+                )
+            hits.append(Hit(passage, rank, float(score), dense.get(i), sparse.get(i), spans))
+        best_sentence = self._support(query, [h.passage for h in hits])
+        lap("highlights")
+        return SearchResult(question, best_sentence >= cfg.abstain_threshold, best_sentence, hits, timings)
+
+    def _allowed(self, documents: list[str] | None) -> np.ndarray | None:
+        if not documents:
+            return None
+        unknown = [d for d in documents if d not in self.index.documents]
+        if unknown:
+            known = ", ".join(sorted(self.index.documents))
+            raise NotFoundError(f"unknown document id(s): {', '.join(unknown)}; known ids: {known}")
+        wanted = set(documents)
+        return np.fromiter((d in wanted for d in self.index.doc_ids), dtype=bool, count=len(self.index.doc_ids))
+
+    def _dense(self, query: np.ndarray, pool: int, allowed: np.ndarray | None) -> dict[int, float]:
+        import faiss
+
+        n = self.index.dense.ntotal
+        params = None
+        if allowed is not None:
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64)))
+        scores, ids = self.index.dense.search(query.reshape(1, -1), min(pool, n), params=params)
+        return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+
+    def _bm25(self, question: str, pool: int, allowed: np.ndarray | None) -> dict[int, float]:
+        vocab = self.index.bm25_vocab
+        tokens = [t for t in bm25_tokens(question) if t in vocab]
+        if not tokens:
+            return {}
+        scores = np.asarray(self.index.bm25.get_scores(tokens), dtype=np.float32)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        pool = min(pool, len(scores))
+        top = np.argpartition(-scores, pool - 1)[:pool]
+        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+
+    def _span_of(self, i: int) -> tuple[str, int, int]:
+        p = self.index.passages[i]
+        return p.doc_id, p.start, p.end
+
+    def _support(self, query: np.ndarray, chosen: list[PassageRecord]) -> float:
+        """The best cosine between the question and any sentence of the top passages."""
+        best = -1.0
+        vectors = self.index.sentence_vectors
+        for passage in chosen[:3]:
+            if passage.sentence_last > passage.sentence_first:
+                block = np.asarray(vectors[passage.sentence_first : passage.sentence_last], dtype=np.float32)
+                best = max(best, float((block @ query).max()))
+        return best

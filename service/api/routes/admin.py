@@ -1,0 +1,44 @@
+"""``/v1/admin/reload``: swap in a newly built index while serving, guarded by a token."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from starlette.concurrency import run_in_threadpool
+
+from service.api.deps import SettingsDep
+from service.api.schemas import Health
+from service.core.resources import assemble
+from verbatim.errors import NotFoundError, VerbatimError
+
+
+class ForbiddenError(VerbatimError):
+    status = 403
+
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"])
+
+
+@router.post("/reload", response_model=Health, summary="Load the index now published and swap it in atomically")
+async def reload_index(
+    request: Request,
+    settings: SettingsDep,
+    x_reload_token: Annotated[str | None, Header()] = None,
+) -> Health:
+    if not settings.reload_token:
+        raise NotFoundError("reloading is off: set VERBATIM_RELOAD_TOKEN to enable it")
+    if not x_reload_token or not hmac.compare_digest(x_reload_token.encode(), settings.reload_token.encode()):
+        raise ForbiddenError("wrong or missing X-Reload-Token header")
+    holder = request.app.state.holder
+    current = holder.current
+    from retrieval.index import load_index
+
+    async with holder.lock:
+        # a corrupt or partial index raises here, and the current one keeps serving
+        index = await run_in_threadpool(
+            load_index, settings.index_dir, settings.corpus_dir, current.embedder.fingerprint, settings.mmap_index
+        )
+        holder.swap(assemble(index, current.embedder, settings))
+    return Health(status="reloaded", index_version=index.version)

@@ -1,0 +1,87 @@
+"""``/v1/ask``: the question endpoint."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
+
+from retrieval.search import Hit, SearchResult
+from service.api.deps import ResourcesDep, SettingsDep
+from service.api.schemas import AskRequest, AskResponse, Citation, DocumentRef, IndexInfo, Passage, Span
+from service.core.config import Settings
+from service.core.resources import Resources
+from verbatim.errors import BadInputError
+
+router = APIRouter(prefix="/v1", tags=["ask"])
+
+
+def check_question(question: str, k: int, settings: Settings) -> str:
+    if not question or not question.strip():
+        raise BadInputError("question is empty: write a question in plain words")
+    if len(question) > settings.max_question_chars:
+        raise BadInputError(
+            f"question is {len(question)} characters long; the limit is {settings.max_question_chars}: shorten it"
+        )
+    if not 1 <= k <= settings.max_k:
+        raise BadInputError(f"k must be between 1 and {settings.max_k}; got {k}")
+    return question.strip()
+
+
+def passage_of(hit: Hit, resources: Resources) -> Passage:
+    p = hit.passage
+    doc = resources.index.documents[p.doc_id]
+    return Passage(
+        rank=hit.rank,
+        score=round(hit.score, 6),
+        document=DocumentRef(id=p.doc_id, title=doc.record.title),
+        text=doc.text[p.start : p.end],
+        citation=Citation(
+            start=p.start,
+            end=p.end,
+            line_start=p.line_start,
+            line_end=p.line_end,
+            section=p.section,
+            source_attribution=p.attribution,
+            page=p.page,
+            page_end=p.page_end,
+        ),
+        highlights=[Span(start=s, end=e) for s, e in hit.highlights],
+        url=f"/?doc={p.doc_id}&start={p.start}&end={p.end}",
+    )
+
+
+def response_of(result: SearchResult, resources: Resources, took_ms: float) -> AskResponse:
+    manifest = resources.index.manifest
+    return AskResponse(
+        question=result.question,
+        supported=result.supported,
+        passages=[passage_of(h, resources) for h in result.hits],
+        took_ms=round(took_ms, 2),
+        index=IndexInfo(version=manifest.build_id, built_at=manifest.built_at, model=manifest.model["name"]),
+    )
+
+
+async def answer(question: str, k: int, documents: list[str] | None, resources: Resources, settings: Settings) -> AskResponse:
+    began = time.perf_counter()
+    question = check_question(question, k, settings)
+    result = await run_in_threadpool(resources.retriever.search, question, k, documents)
+    return response_of(result, resources, (time.perf_counter() - began) * 1000)
+
+
+@router.post("/ask", response_model=AskResponse, summary="Ask a question; get the corpus's own passages")
+async def ask_post(body: AskRequest, resources: ResourcesDep, settings: SettingsDep) -> AskResponse:
+    return await answer(body.question, body.k, body.documents, resources, settings)
+
+
+@router.get("/ask", response_model=AskResponse, summary="Ask a question (query-string form)")
+async def ask_get(
+    resources: ResourcesDep,
+    settings: SettingsDep,
+    q: Annotated[str, Query(description="The question.")] = "",
+    k: Annotated[int, Query(description="How many passages (1 to 50).")] = 5,
+    documents: Annotated[list[str] | None, Query(description="Only these document ids (repeatable).")] = None,
+) -> AskResponse:
+    return await answer(q, k, documents, resources, settings)

@@ -1,0 +1,56 @@
+"""What the app loads once at startup and shares read-only: index, embedder, retriever."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from embeddings.base import Embedder
+from retrieval.index import LoadedIndex, load_index
+from retrieval.search import RetrievalConfig, Retriever
+from service.core.config import Settings
+
+
+@dataclass(frozen=True)
+class Resources:
+    index: LoadedIndex
+    embedder: Embedder
+    retriever: Retriever
+
+
+def retrieval_config(settings: Settings) -> RetrievalConfig:
+    return RetrievalConfig(
+        fusion=settings.fusion,
+        rrf_k=settings.rrf_k,
+        dense_weight=settings.dense_weight,
+        candidates=settings.candidates,
+        abstain_threshold=settings.abstain_threshold,
+    )
+
+
+def assemble(index: LoadedIndex, embedder: Embedder, settings: Settings) -> Resources:
+    return Resources(index, embedder, Retriever(index, embedder, retrieval_config(settings)))
+
+
+def load_resources(settings: Settings, embedder: Embedder | None = None) -> Resources:
+    if embedder is None:
+        from embeddings.minilm import MiniLMEmbedder
+
+        embedder = MiniLMEmbedder(settings.model_path, threads=settings.threads)
+    index = load_index(settings.index_dir, settings.corpus_dir, embedder.fingerprint, mmap=settings.mmap_index)
+    return assemble(index, embedder, settings)
+
+
+class ResourceHolder:
+    """The current resources; a reload swaps them in one assignment, so a request sees one index."""
+
+    def __init__(self, resources: Resources | None = None) -> None:
+        self._resources = resources
+        self.lock = asyncio.Lock()  # one reload at a time
+
+    @property
+    def current(self) -> Resources | None:
+        return self._resources
+
+    def swap(self, resources: Resources) -> None:
+        self._resources = resources

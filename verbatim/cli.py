@@ -1,0 +1,116 @@
+"""The ``verbatim`` command: ``index``, ``serve`` and ``eval``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from verbatim.errors import VerbatimError
+
+
+def _settings():
+    from service.core.config import get_settings
+
+    return get_settings()
+
+
+def add_index_arguments(parser: argparse.ArgumentParser) -> None:
+    s = _settings()
+    parser.add_argument("--corpus", type=Path, default=s.corpus_dir, help="folder of .txt/.md documents (default: %(default)s)")
+    parser.add_argument("--index-dir", type=Path, default=s.index_dir, help="where the index is published (default: %(default)s)")
+    parser.add_argument("--cache-dir", type=Path, default=s.cache_dir, help="embedding cache (default: %(default)s)")
+    parser.add_argument("--chunk-tokens", type=int, default=s.chunk_tokens, help="target passage size in tokens (default: %(default)s)")
+    parser.add_argument("--overlap", type=int, default=s.chunk_overlap, help="overlap between neighbouring passages, tokens (default: %(default)s)")
+    parser.add_argument("--faiss-factory", default=s.faiss_factory, help="FAISS index factory string, e.g. Flat, HNSW32, 'IVF1024,PQ32' (default: %(default)s)")
+    parser.add_argument("--batch-size", type=int, default=s.embed_batch_size, help="embedding batch size (default: %(default)s)")
+    parser.add_argument("--threads", type=int, default=s.threads, help="torch threads (default: all cores)")
+    parser.add_argument("--no-headers", action="store_true", help="embed passages without title/section context")
+    parser.add_argument("--skip-bad", action="store_true", help="warn about and skip bad files instead of stopping")
+    parser.add_argument("--if-stale", action="store_true", help="build only when the index is missing or stale")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def run_index(args: argparse.Namespace) -> int:
+    from embeddings.minilm import MiniLMEmbedder
+    from index_build.build import BuildOptions, build_index, show_progress_default
+    from index_build.chunking import ChunkParams
+    from index_build.freshness import index_is_fresh
+
+    if args.chunk_tokens < 32 or args.overlap < 0 or args.overlap >= args.chunk_tokens:
+        raise VerbatimError("--chunk-tokens must be >= 32 and --overlap between 0 and chunk-tokens - 1")
+    options = BuildOptions(
+        chunk=ChunkParams(target_tokens=args.chunk_tokens, overlap_tokens=args.overlap),
+        faiss_factory=args.faiss_factory,
+        contextual_headers=not args.no_headers,
+        skip_bad=args.skip_bad,
+        show_progress=show_progress_default() and not args.quiet,
+    )
+    if args.if_stale:
+        reason = index_is_fresh(args.index_dir, args.corpus, options)
+        if reason is None:
+            print(f"index at {args.index_dir} is up to date")
+            return 0
+        print(f"building the index: {reason}")
+    embedder = MiniLMEmbedder(batch_size=args.batch_size, threads=args.threads)
+    summary = build_index(args.corpus, args.index_dir, embedder, options, cache_dir=args.cache_dir)
+    for line in summary.lines():
+        print(line)
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "service.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        access_log=False,
+        log_level="info",
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="verbatim", description="Answers questions with the sources' own words.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    index = sub.add_parser("index", help="build the index of a corpus folder", description="Chunk, embed and index a corpus folder.")
+    add_index_arguments(index)
+    index.set_defaults(run=run_index)
+    s = _settings()
+    serve = sub.add_parser("serve", help="serve the HTTP API and the web page", description="Serve the API and page.")
+    serve.add_argument("--host", default=s.host, help="(default: %(default)s)")
+    serve.add_argument("--port", type=int, default=s.port, help="(default: %(default)s)")
+    serve.add_argument("--workers", type=int, default=s.workers, help="worker processes (default: %(default)s)")
+    serve.set_defaults(run=run_serve)
+    from eval.harness import add_eval_arguments, run_eval
+
+    evaluate = sub.add_parser("eval", help="measure retrieval accuracy", description="Measure retrieval accuracy on question files.")
+    add_eval_arguments(evaluate)
+    evaluate.set_defaults(run=run_eval)
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run a parsed command; a VerbatimError becomes one readable line and its exit code."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
+    try:
+        return int(args.run(args) or 0)
+    except VerbatimError as exc:
+        print(f"verbatim: error: {exc.message}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("verbatim: interrupted", file=sys.stderr)
+        return 130
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run(build_parser().parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
