@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.dataset import Question, load_questions
-from eval.metrics import Returned, judgements, ndcg_at, percentile, reciprocal_rank, recall_at
+from eval.metrics import Returned, judgements, ndcg_at, percentile, recall_at, reciprocal_rank
 
 QUESTIONS_DIR = Path(__file__).resolve().parent / "questions"
 SERVICE = "verbatim"
