@@ -75,11 +75,11 @@ class PreparedDocument:
     passages: list[store.PassageRecord]
 
 
-def context_header(doc: Document, section: Section, enabled: bool = True) -> str:
+def context_header(title: str, section: Section, enabled: bool = True) -> str:
     """What is embedded before a passage: document title, section heading, quoted source."""
     if not enabled:
         return ""
-    parts = [doc.title, section.heading, section.attribution]
+    parts = [title, section.heading, section.attribution]
     return " | ".join(p for p in parts if p)
 
 
@@ -108,7 +108,7 @@ def prepare_document(
         edits += [Edit(j.start, j.end, False) for j in find_line_joins(text, vocabulary)]
     norm = normalize(text, edits)
     sections = find_sections(text)
-    headers = [context_header(doc, s, options.contextual_headers) for s in sections]
+    headers = [context_header(doc.title, s, options.contextual_headers) for s in sections]
     norm_sections = [(norm.norm_offset(s.start), norm.norm_offset(s.end)) for s in sections]
     sentences, chunks = chunk_document(norm.text, norm_sections, headers, count_tiktoken, count_model, options.chunk)
     lines = LineIndex(text)
