@@ -1,4 +1,4 @@
-"""Is the published index still what a build with these options would produce?"""
+"""Does the published index still fit the corpus and the model, and the build options?"""
 
 from __future__ import annotations
 
@@ -13,17 +13,28 @@ if TYPE_CHECKING:
     from index_build.build import BuildOptions
 
 
-def index_is_fresh(index_dir: Path, corpus_dir: Path, options: BuildOptions) -> str | None:
-    """None when fresh, else the reason a rebuild is needed."""
+def serving_problem(index_dir: Path, corpus_dir: Path, skip_bad: bool = False) -> str | None:
+    """Why this index cannot serve this corpus with the installed model, or None when it can."""
     from embeddings.minilm import default_model_path, weights_hash
 
     try:
         manifest = store.read_manifest(index_dir)
     except IndexUnavailableError as exc:
         return exc.message
-    current = {d.id: d.sha256 for d in read_corpus(corpus_dir, skip_bad=options.skip_bad)}
+    current = {d.id: d.sha256 for d in read_corpus(corpus_dir, skip_bad=skip_bad)}
     if manifest.corpus.get("sha256") != current:
-        return "the corpus changed since the last build"
+        return f"the corpus in {corpus_dir} changed since the index was built; {store.FIX_HINT}"
+    if manifest.model.get("weights_sha256") != weights_hash(default_model_path()):
+        return f"the index was built with another embedding model; {store.FIX_HINT}"
+    return None
+
+
+def index_is_fresh(index_dir: Path, corpus_dir: Path, options: BuildOptions) -> str | None:
+    """None when a build with ``options`` would give the published index again, else the reason."""
+    problem = serving_problem(index_dir, corpus_dir, options.skip_bad)
+    if problem:
+        return problem
+    manifest = store.read_manifest(index_dir)
     wanted = {
         "target_tokens": options.chunk.target_tokens,
         "overlap_tokens": options.chunk.overlap_tokens,
@@ -33,6 +44,4 @@ def index_is_fresh(index_dir: Path, corpus_dir: Path, options: BuildOptions) -> 
         return "chunking options changed"
     if manifest.index.get("faiss_factory") != options.faiss_factory:
         return "the FAISS index type changed"
-    if manifest.model.get("weights_sha256") != weights_hash(default_model_path()):
-        return "the embedding model changed"
     return None

@@ -16,7 +16,12 @@ from service.api.errors import install_error_handlers
 from service.api.routes import admin, ask, documents, health
 from service.core.config import Settings, get_settings
 from service.core.metrics import Metrics
-from service.core.middleware import ApiKeyMiddleware, LimitsMiddleware, RequestContextMiddleware
+from service.core.middleware import (
+    ApiKeyMiddleware,
+    LimitsMiddleware,
+    RequestContextMiddleware,
+    configure_access_log,
+)
 from service.core.resources import ResourceHolder, Resources, load_resources
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -26,6 +31,7 @@ log = logging.getLogger("verbatim")
 def create_app(settings: Settings | None = None, resources: Resources | None = None) -> FastAPI:
     """Build the app. Tests pass ``resources`` (a fake embedder, a fixture index) to skip loading."""
     settings = settings or get_settings()
+    configure_access_log()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

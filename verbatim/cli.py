@@ -63,6 +63,14 @@ def run_index(args: argparse.Namespace) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from index_build.freshness import serving_problem
+    from verbatim.errors import IndexUnavailableError
+
+    settings = _settings()
+    problem = serving_problem(settings.index_dir, settings.corpus_dir)
+    if problem:
+        raise IndexUnavailableError(problem)
+
     uvicorn.run(
         "service.main:create_app",
         factory=True,

@@ -16,6 +16,17 @@ from service.core.metrics import Metrics
 
 access_log = logging.getLogger("verbatim.access")
 
+
+def configure_access_log() -> None:
+    """One JSON object per line on stderr, nothing else on the line; safe to call again."""
+    if not any(getattr(h, "_verbatim", False) for h in access_log.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler._verbatim = True  # type: ignore[attr-defined]
+        access_log.addHandler(handler)
+    access_log.setLevel(logging.INFO)
+    access_log.propagate = False
+
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
@@ -90,10 +101,9 @@ class RequestContextMiddleware:
                 "status": status,
                 "ms": round(seconds * 1000, 2),
             }
-            if self.settings.log_questions:
-                question = _query_param(scope, "q")
-                if question:
-                    entry["question"] = question[:200]
+            question = scope["state"].get("question")
+            if self.settings.log_questions and isinstance(question, str):
+                entry["question"] = question[:200]
             access_log.info(json.dumps(entry, ensure_ascii=False))
 
 
@@ -172,10 +182,3 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key == name:
             return value.decode("latin-1")
     return None
-
-
-def _query_param(scope: Scope, name: str) -> str | None:
-    from urllib.parse import parse_qs
-
-    values = parse_qs(scope.get("query_string", b"").decode("latin-1")).get(name)
-    return values[0] if values else None

@@ -172,3 +172,24 @@ def test_question_length_limit_is_configurable(fixture_index) -> None:
         r = c.get("/v1/ask", params={"q": "a longer question"})
         assert r.status_code == 400
         assert r.json()["detail"] == "question is 17 characters long; the limit is 10: shorten it"
+
+
+@pytest.mark.parametrize("log_questions", [True, False])
+def test_access_log_is_one_json_line_with_question_only_when_allowed(fixture_index, caplog, log_questions: bool) -> None:
+    import json
+    import logging
+
+    with make_client(fixture_index, log_questions=log_questions) as c:
+        logger = logging.getLogger("verbatim.access")
+        logger.addHandler(caplog.handler)
+        try:
+            r = c.post("/v1/ask", json={"question": "who kept the lighthouse", "k": 1}, headers={"X-Request-ID": "abc123"})
+        finally:
+            logger.removeHandler(caplog.handler)
+    assert r.headers["x-request-id"] == "abc123"
+    [entry] = [json.loads(rec.getMessage()) for rec in caplog.records if rec.name == "verbatim.access"]
+    assert entry["request_id"] == "abc123" and entry["route"] == "/v1/ask" and entry["status"] == 200
+    assert entry["ms"] > 0
+    assert ("question" in entry) is log_questions
+    if log_questions:
+        assert entry["question"] == "who kept the lighthouse"

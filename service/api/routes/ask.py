@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from retrieval.search import Hit, SearchResult
@@ -64,24 +64,28 @@ def response_of(result: SearchResult, resources: Resources, took_ms: float) -> A
     )
 
 
-async def answer(question: str, k: int, documents: list[str] | None, resources: Resources, settings: Settings) -> AskResponse:
+async def answer(
+    request: Request, question: str, k: int, documents: list[str] | None, resources: Resources, settings: Settings
+) -> AskResponse:
     began = time.perf_counter()
+    request.state.question = question  # for the access log, unless VERBATIM_LOG_QUESTIONS=false
     question = check_question(question, k, settings)
     result = await run_in_threadpool(resources.retriever.search, question, k, documents)
     return response_of(result, resources, (time.perf_counter() - began) * 1000)
 
 
 @router.post("/ask", response_model=AskResponse, summary="Ask a question; get the corpus's own passages")
-async def ask_post(body: AskRequest, resources: ResourcesDep, settings: SettingsDep) -> AskResponse:
-    return await answer(body.question, body.k, body.documents, resources, settings)
+async def ask_post(request: Request, body: AskRequest, resources: ResourcesDep, settings: SettingsDep) -> AskResponse:
+    return await answer(request, body.question, body.k, body.documents, resources, settings)
 
 
 @router.get("/ask", response_model=AskResponse, summary="Ask a question (query-string form)")
 async def ask_get(
+    request: Request,
     resources: ResourcesDep,
     settings: SettingsDep,
     q: Annotated[str, Query(description="The question.")] = "",
     k: Annotated[int, Query(description="How many passages (1 to 50).")] = 5,
     documents: Annotated[list[str] | None, Query(description="Only these document ids (repeatable).")] = None,
 ) -> AskResponse:
-    return await answer(q, k, documents, resources, settings)
+    return await answer(request, q, k, documents, resources, settings)

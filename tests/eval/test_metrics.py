@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from eval.dataset import Evidence, Question, load_questions
+from eval.harness import Outcome, summarize
+from eval.metrics import Returned, is_relevant, ndcg_at, percentile, recall_at, reciprocal_rank
+from verbatim.errors import BadInputError
+
+EVIDENCE = Evidence("doc", 100, 200)
+
+
+@pytest.mark.parametrize(
+    ("span", "relevant"),
+    [
+        ((100, 200), True),
+        ((150, 400), True),  # covers exactly half
+        ((151, 400), False),  # covers 49%
+        ((0, 149), False),
+        ((0, 150), True),
+        ((300, 400), False),
+    ],
+)
+def test_a_passage_is_relevant_when_it_covers_half_the_evidence(span, relevant) -> None:
+    assert is_relevant(Returned("doc", *span), EVIDENCE) is relevant
+
+
+def test_a_passage_of_another_document_is_never_relevant() -> None:
+    assert not is_relevant(Returned("other", 100, 200), EVIDENCE)
+
+
+@pytest.mark.parametrize(
+    ("judged", "r1", "r3", "mrr", "ndcg"),
+    [
+        ([True, False, False], 1.0, 1.0, 1.0, 1.0),
+        ([False, True, False], 0.0, 1.0, 0.5, 1 / math.log2(3)),
+        ([False, False, False, True], 0.0, 0.0, 0.25, 1 / math.log2(5)),
+        ([False] * 10 + [True], 0.0, 0.0, 0.0, 0.0),
+        ([False, True, True], 0.0, 1.0, 0.5, (1 / math.log2(3) + 1 / math.log2(4)) / (1 + 1 / math.log2(3))),
+        ([], 0.0, 0.0, 0.0, 0.0),
+    ],
+)
+def test_ranked_list_metrics_match_hand_worked_values(judged, r1, r3, mrr, ndcg) -> None:
+    assert recall_at(judged, 1) == r1
+    assert recall_at(judged, 3) == r3
+    assert reciprocal_rank(judged, 10) == pytest.approx(mrr)
+    assert ndcg_at(judged, 10) == pytest.approx(ndcg)
+
+
+def test_percentile_is_nearest_rank() -> None:
+    values = [10.0, 20.0, 30.0, 40.0]
+    assert percentile(values, 50) == 20.0
+    assert percentile(values, 95) == 40.0
+    assert percentile([], 50) == 0.0
+
+
+def test_summary_averages_over_answerable_questions_and_counts_abstentions() -> None:
+    q1 = Question("a", "q1", "factual", "x", EVIDENCE)
+    q2 = Question("b", "q2", "keyword", "y", Evidence("doc", 1000, 1100))
+    q3 = Question("c", "q3", "unanswerable", None, None)
+    outcomes = [
+        Outcome(q1, [Returned("doc", 90, 210)], ["t"], True, 10.0),
+        Outcome(q2, [Returned("doc", 0, 50), Returned("doc", 1000, 1100)], ["t", "u"], False, 30.0),
+        Outcome(q3, [Returned("doc", 0, 50)], ["t"], False, 20.0),
+    ]
+    m = summarize(outcomes)
+    assert m["recall@1"] == 0.5
+    assert m["recall@3"] == 1.0
+    assert m["mrr@10"] == 0.75
+    assert m["abstain_unanswerable"] == 1.0
+    assert m["abstain_answerable"] == 0.5
+    assert m["p50_ms"] == 20.0
+    assert m["mean_passage_chars"] == pytest.approx((120 + 50 + 100 + 50) / 4)
+    assert m["by_type"]["keyword"]["recall@1"] == 0.0 and m["by_type"]["factual"]["recall@1"] == 1.0
+    assert m["by_document"]["doc"]["count"] == 2
+    assert m["failures"] == []
+
+
+def write(tmp_path: Path, records: list[dict]) -> Path:
+    path = tmp_path / "q.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def record(**over) -> dict:
+    base = {"id": "q1", "question": "Who kept the lighthouse?", "doc": "lighthouse", "type": "factual",
+            "evidence": "Martha Quill kept the northern lighthouse from 1881 to 1911.", "answer": "Martha Quill"}
+    return {**base, **over}
+
+
+def test_evidence_is_located_ignoring_whitespace_differences(tmp_path: Path, fixture_corpus: Path) -> None:
+    path = write(tmp_path, [record(evidence="kept the northern   lighthouse\nfrom 1881 to 1911. She trimmed")])
+    [q] = load_questions([path], fixture_corpus)
+    text = (fixture_corpus / "a_lighthouse.txt").read_text()
+    assert text[q.evidence.start : q.evidence.end] == "kept the northern lighthouse from 1881 to 1911. She trimmed"
+
+
+@pytest.mark.parametrize(
+    ("over", "problem"),
+    [
+        ({"evidence": "words that are not anywhere in the fixture corpus at all"}, "evidence not found in lighthouse"),
+        ({"evidence": "the"}, "evidence has 1 words; it must have 8 to 40"),
+        ({"doc": "nowhere"}, "unknown document 'nowhere'"),
+        ({"type": "trivia"}, "unknown type 'trivia'"),
+        ({"doc": None}, "a record without doc must be type unanswerable"),
+    ],
+)
+def test_bad_records_are_refused_by_name(tmp_path: Path, fixture_corpus: Path, over: dict, problem: str) -> None:
+    with pytest.raises(BadInputError) as caught:
+        load_questions([write(tmp_path, [record(**over)])], fixture_corpus)
+    assert "(q1)" in caught.value.message and problem in caught.value.message
+
+
+def test_evidence_found_twice_is_refused(tmp_path: Path, fixture_corpus: Path) -> None:
+    doc = fixture_corpus / "a_lighthouse.txt"
+    doc.write_text(doc.read_text() + "\nMartha Quill kept the northern lighthouse from 1881 to 1911.\n")
+    with pytest.raises(BadInputError, match=r"\(q1\): evidence occurs more than once in lighthouse"):
+        load_questions([write(tmp_path, [record()])], fixture_corpus)
+
+
+def test_project_question_set_loads_with_enough_of_each_kind() -> None:
+    from collections import Counter
+
+    from eval.harness import QUESTIONS_DIR
+
+    questions = load_questions([QUESTIONS_DIR / "dev.jsonl", QUESTIONS_DIR / "test.jsonl"])
+    assert len(questions) >= 250
+    kinds = Counter(q.type for q in questions)
+    assert kinds["unanswerable"] >= 25 and all(kinds[t] >= 15 for t in kinds)
+    per_doc = Counter(q.evidence.doc_id for q in questions if q.evidence)
+    assert min(per_doc.values()) >= 20
