@@ -289,4 +289,6 @@ def build_index(
 
 
 def show_progress_default() -> bool:
-    return os.environ.get("VERBATIM_SHOW_PROGRESS", "").lower() not in {"0", "false", "no"} and not os.environ.get("CI")
+    from service.core.config import get_settings
+
+    return get_settings().show_progress and not os.environ.get("CI")

@@ -44,6 +44,7 @@ def run_index(args: argparse.Namespace) -> int:
         chunk=ChunkParams(target_tokens=args.chunk_tokens, overlap_tokens=args.overlap),
         faiss_factory=args.faiss_factory,
         contextual_headers=not args.no_headers,
+        bm25_ngrams=_settings().bm25_ngrams,
         skip_bad=args.skip_bad,
         show_progress=show_progress_default() and not args.quiet,
     )

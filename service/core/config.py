@@ -36,7 +36,6 @@ class Settings(BaseSettings):
     dense_weight: float = Field(0.5, ge=0.0, le=1.0)
     candidates: int = Field(50, ge=1, le=1000)
     abstain_threshold: float = 0.35
-    default_k: int = Field(5, ge=1, le=50)
     max_k: int = Field(50, ge=1, le=50)
     max_question_chars: int = Field(1000, ge=1)
     max_body_bytes: int = Field(64 * 1024, ge=1024)
@@ -50,7 +49,7 @@ class Settings(BaseSettings):
     cors_origins: list[str] = []
     reload_token: str | None = None
     mmap_index: bool = True
-    show_progress: bool = True
+    show_progress: bool = True  # progress bars of long builds; false in CI
 
 
 @lru_cache
