@@ -122,8 +122,10 @@ def in_process_searchers(include: set[str] | None = None) -> dict[str, SearchFn]
         SERVICE: service_cfg,
         "bm25": service_cfg.named(mode="bm25"),
         "dense": service_cfg.named(mode="dense"),
+        "sentences": service_cfg.named(mode="sentences"),
         "hybrid-rrf": service_cfg.named(mode="hybrid", fusion="rrf"),
         "hybrid-weighted": service_cfg.named(mode="hybrid", fusion="weighted"),
+        "hybrid-no-sentences": service_cfg.named(mode="hybrid", sentence_weight=0.0),
         "hybrid-no-dedupe": service_cfg.named(dedupe=False),
     }
 

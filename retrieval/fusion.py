@@ -26,10 +26,11 @@ def min_max(scores: dict[int, float]) -> dict[int, float]:
     return {item: (score - low) / (high - low) for item, score in scores.items()}
 
 
-def weighted(dense: dict[int, float], sparse: dict[int, float], dense_weight: float) -> dict[int, float]:
-    """``w * minmax(dense) + (1 - w) * minmax(sparse)``; an item absent from one list scores 0 there."""
-    d, s = min_max(dense), min_max(sparse)
-    return {item: dense_weight * d.get(item, 0.0) + (1 - dense_weight) * s.get(item, 0.0) for item in d.keys() | s.keys()}
+def weighted(score_lists: list[dict[int, float]], weights: list[float]) -> dict[int, float]:
+    """``sum(w * minmax(scores))`` over the lists; an item absent from a list scores 0 there."""
+    scaled = [min_max(scores) for scores in score_lists]
+    items = set().union(*(s.keys() for s in scaled)) if scaled else set()
+    return {item: sum(w * s.get(item, 0.0) for s, w in zip(scaled, weights, strict=True)) for item in items}
 
 
 def ranked(scores: dict[int, float]) -> list[tuple[int, float]]:

@@ -42,6 +42,13 @@ class LoadedIndex:
         self.doc_ids = [p.doc_id for p in passages]
         vocab = getattr(bm25, "vocab_dict", None) or {}
         self.bm25_vocab: dict[str, int] = vocab
+        # float32 for fast scoring of every sentence at query time (float16 on disk)
+        self.sentence_matrix = np.asarray(sentence_vectors, dtype=np.float32)
+        owners: list[list[int]] = [[] for _ in range(len(sentences))]
+        for i, p in enumerate(passages):
+            for row in range(p.sentence_first, p.sentence_last):
+                owners[row].append(i)
+        self.sentence_owners = owners
 
     @property
     def version(self) -> str:

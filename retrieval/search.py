@@ -23,10 +23,13 @@ from verbatim.errors import BadInputError, NotFoundError
 
 @dataclass(frozen=True)
 class RetrievalConfig:
-    mode: Literal["hybrid", "dense", "bm25"] = "hybrid"
+    mode: Literal["hybrid", "dense", "bm25", "sentences"] = "hybrid"
     fusion: Literal["rrf", "weighted"] = "rrf"
     rrf_k: int = 60
-    dense_weight: float = 0.5  # share of the dense list in either fusion
+    # weight of each candidate list in the fusion: passage vectors, sentence vectors, BM25
+    dense_weight: float = 1.0
+    sentence_weight: float = 1.0
+    bm25_weight: float = 1.0
     candidates: int = 50  # from each retriever, before fusion
     dedupe: bool = True
     highlights: bool = True
@@ -85,26 +88,29 @@ class Retriever:
         pool = max(cfg.candidates, k * 3)
         query = self.embedder.embed_batch([question])[0]
         lap("embed")
+        hybrid = cfg.mode == "hybrid"
         dense: dict[int, float] = {}
-        if cfg.mode in ("hybrid", "dense") or cfg.highlights:
+        if cfg.mode == "dense" or (hybrid and cfg.dense_weight > 0):
             dense = self._dense(query, pool, allowed)
         lap("faiss")
+        sentence_scores = self.index.sentence_matrix @ query
+        by_sentence: dict[int, float] = {}
+        if cfg.mode == "sentences" or (hybrid and cfg.sentence_weight > 0):
+            by_sentence = self._by_sentence(sentence_scores, pool, allowed)
+        lap("sentences")
         sparse: dict[int, float] = {}
-        if cfg.mode in ("hybrid", "bm25"):
+        if cfg.mode == "bm25" or (hybrid and cfg.bm25_weight > 0):
             sparse = self._bm25(question, pool, allowed)
         lap("bm25")
-        if cfg.mode == "dense":
-            fused = dense
-        elif cfg.mode == "bm25":
-            fused = sparse
-        elif cfg.fusion == "rrf":
-            fused = rrf(
-                [[i for i, _ in ranked(dense)], [i for i, _ in ranked(sparse)]],
-                k=cfg.rrf_k,
-                weights=[2 * cfg.dense_weight, 2 * (1 - cfg.dense_weight)],
-            )
+        if not hybrid:
+            fused = {"dense": dense, "sentences": by_sentence, "bm25": sparse}[cfg.mode]
         else:
-            fused = weighted(dense, sparse, cfg.dense_weight)
+            lists = [(dense, cfg.dense_weight), (by_sentence, cfg.sentence_weight), (sparse, cfg.bm25_weight)]
+            lists = [(scores, w) for scores, w in lists if w > 0]
+            if cfg.fusion == "rrf":
+                fused = rrf([[i for i, _ in ranked(sc)] for sc, _ in lists], k=cfg.rrf_k, weights=[w for _, w in lists])
+            else:
+                fused = weighted([sc for sc, _ in lists], [w for _, w in lists])
         order = ranked(fused)
         chosen = list(drop_overlapping(order, self._span_of)) if cfg.dedupe else order
         chosen = chosen[:k]
@@ -114,11 +120,9 @@ class Retriever:
             passage = self.index.passages[i]
             spans: list[tuple[int, int]] = []
             if cfg.highlights:
-                spans = best_sentences(
-                    query, self.index.sentences, self.index.sentence_vectors, passage.sentence_first, passage.sentence_last
-                )
+                spans = best_sentences(sentence_scores, self.index.sentences, passage.sentence_first, passage.sentence_last)
             hits.append(Hit(passage, rank, float(score), dense.get(i), sparse.get(i), spans))
-        best_sentence = self._support(query, [h.passage for h in hits])
+        best_sentence = self._support(sentence_scores, [h.passage for h in hits])
         lap("highlights")
         return SearchResult(question, best_sentence >= cfg.abstain_threshold, best_sentence, hits, timings)
 
@@ -158,12 +162,23 @@ class Retriever:
         p = self.index.passages[i]
         return p.doc_id, p.start, p.end
 
-    def _support(self, query: np.ndarray, chosen: list[PassageRecord]) -> float:
-        """The best cosine between the question and any sentence of the top passages."""
+    def _by_sentence(self, scores: np.ndarray, pool: int, allowed: np.ndarray | None) -> dict[int, float]:
+        """Passages scored by their best sentence's cosine to the question."""
+        top = np.argpartition(-scores, min(len(scores) - 1, pool * 3))[: pool * 3]
+        out: dict[int, float] = {}
+        for row in top[np.argsort(-scores[top], kind="stable")]:
+            for i in self.index.sentence_owners[row]:
+                if (allowed is None or allowed[i]) and i not in out:
+                    out[i] = float(scores[row])
+            if len(out) >= pool:
+                break
+        return out
+
+    @staticmethod
+    def _support(scores: np.ndarray, chosen: list[PassageRecord]) -> float:
+        """The best cosine between the question and any sentence of the top three passages."""
         best = -1.0
-        vectors = self.index.sentence_vectors
         for passage in chosen[:3]:
             if passage.sentence_last > passage.sentence_first:
-                block = np.asarray(vectors[passage.sentence_first : passage.sentence_last], dtype=np.float32)
-                best = max(best, float((block @ query).max()))
+                best = max(best, float(scores[passage.sentence_first : passage.sentence_last].max()))
         return best

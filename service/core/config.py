@@ -33,7 +33,9 @@ class Settings(BaseSettings):
     # retrieval
     fusion: Literal["rrf", "weighted"] = "rrf"
     rrf_k: int = Field(60, ge=1)
-    dense_weight: float = Field(0.5, ge=0.0, le=1.0)
+    dense_weight: float = Field(1.0, ge=0.0, le=10.0)
+    sentence_weight: float = Field(1.0, ge=0.0, le=10.0)
+    bm25_weight: float = Field(1.0, ge=0.0, le=10.0)
     candidates: int = Field(50, ge=1, le=1000)
     abstain_threshold: float = 0.35
     max_k: int = Field(50, ge=1, le=50)

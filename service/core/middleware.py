@@ -9,6 +9,7 @@ import time
 import uuid
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.core.config import Settings
@@ -124,7 +125,8 @@ class LimitsMiddleware:
             await send_json(send, 413, _error("payload_too_large", f"body over {self.max_body_bytes} bytes; send a shorter question", request_id))
             return
         ctype = (_header(scope, b"content-type") or "").split(";")[0].strip().lower()
-        if scope["path"].startswith("/v1/") and ctype != "application/json":
+        has_body = length not in (None, "0") or _header(scope, b"transfer-encoding") is not None
+        if has_body and scope["method"] == "POST" and scope["path"].startswith("/v1/") and ctype != "application/json":
             await send_json(send, 415, _error("unsupported_media_type", "send the body as JSON with Content-Type: application/json", request_id))
             return
         seen = 0
@@ -135,7 +137,7 @@ class LimitsMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_body_bytes:
-                    raise _BodyTooLarge
+                    raise _BodyTooLarge(413, f"body over {self.max_body_bytes} bytes; send a shorter question")
             return message
 
         try:
@@ -169,8 +171,8 @@ class ApiKeyMiddleware:
         await self.app(scope, receive, send)
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(HTTPException):
+    """An HTTPException, so FastAPI's body parsing re-raises it (as a 413) instead of making it a 400."""
 
 
 def _error(code: str, detail: str, request_id: str | None) -> dict[str, Any]:

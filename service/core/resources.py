@@ -23,6 +23,8 @@ def retrieval_config(settings: Settings) -> RetrievalConfig:
         fusion=settings.fusion,
         rrf_k=settings.rrf_k,
         dense_weight=settings.dense_weight,
+        sentence_weight=settings.sentence_weight,
+        bm25_weight=settings.bm25_weight,
         candidates=settings.candidates,
         abstain_threshold=settings.abstain_threshold,
     )
