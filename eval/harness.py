@@ -19,14 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from eval.dataset import Question, load_questions
+from eval.calibration import calibrate
 from eval.metrics import Returned, judgements, ndcg_at, percentile, recall_at, reciprocal_rank
 
 QUESTIONS_DIR = Path(__file__).resolve().parent / "questions"
 SERVICE = "verbatim"
 DEFAULT_KS = (1, 3, 5, 10)
 
-# question text, k -> (passages in rank order, supported, their texts)
-SearchFn = Callable[[str, int], tuple[list[Returned], bool, list[str]]]
+# question text, k -> (passages in rank order, supported, their texts, support score if known)
+SearchFn = Callable[[str, int], tuple[list[Returned], bool, list[str], float | None]]
 
 
 @dataclass(frozen=True)
@@ -36,14 +37,15 @@ class Outcome:
     texts: list[str]
     supported: bool
     ms: float
+    support: float | None = None
 
 
 def run_questions(search: SearchFn, questions: list[Question], k: int) -> list[Outcome]:
     outcomes = []
     for q in questions:
         began = time.perf_counter()
-        returned, supported, texts = search(q.question, k)
-        outcomes.append(Outcome(q, returned, texts, supported, (time.perf_counter() - began) * 1000))
+        returned, supported, texts, support = search(q.question, k)
+        outcomes.append(Outcome(q, returned, texts, supported, (time.perf_counter() - began) * 1000, support))
     return outcomes
 
 
@@ -102,6 +104,11 @@ def summarize(outcomes: list[Outcome], ks: tuple[int, ...] = DEFAULT_KS) -> dict
         if not any(j[:5])
     ]
     metrics["questions"] = len(outcomes)
+    scores = [(o.support, o.question.evidence is None) for o in outcomes if o.support is not None]
+    if scores and unanswerable and answerable:
+        metrics["abstention_calibration"] = calibrate(
+            [s for s, unanswerable_q in scores if not unanswerable_q], [s for s, unanswerable_q in scores if unanswerable_q]
+        )
     return metrics
 
 
@@ -135,7 +142,7 @@ def in_process_searchers(include: set[str] | None = None) -> dict[str, SearchFn]
             docs = resources.index.documents
             returned = [Returned(h.passage.doc_id, h.passage.start, h.passage.end) for h in result.hits]
             texts = [docs[r.doc_id].text[r.start : r.end] for r in returned]
-            return returned, result.supported, texts
+            return returned, result.supported, texts, result.support_score
 
         return search
 
@@ -159,7 +166,7 @@ def http_searcher(url: str) -> SearchFn:
         returned = [
             Returned(p["document"]["id"], p["citation"]["start"], p["citation"]["end"]) for p in body["passages"]
         ]
-        return returned, body["supported"], [p["text"] for p in body["passages"]]
+        return returned, body["supported"], [p["text"] for p in body["passages"]], None
 
     return search
 

@@ -39,8 +39,8 @@ class ReferencePipeline:
         self.index.add(vectors)
         self.embedder = embedder
 
-    def search(self, question: str, k: int) -> tuple[list[Returned], bool, list[str]]:
+    def search(self, question: str, k: int) -> tuple[list[Returned], bool, list[str], None]:
         query = self.embedder.embed_batch([question])
         _, ids = self.index.search(np.asarray(query, dtype=np.float32), k)
         returned = [self.chunks[i] for i in ids[0] if i >= 0]
-        return returned, True, [self.docs[r.doc_id][r.start : r.end] for r in returned]
+        return returned, True, [self.docs[r.doc_id][r.start : r.end] for r in returned], None

@@ -133,3 +133,15 @@ def test_project_question_set_loads_with_enough_of_each_kind() -> None:
     assert kinds["unanswerable"] >= 25 and all(kinds[t] >= 15 for t in kinds)
     per_doc = Counter(q.evidence.doc_id for q in questions if q.evidence)
     assert min(per_doc.values()) >= 20
+
+
+def test_calibration_picks_the_threshold_that_best_separates_the_two_kinds() -> None:
+    from eval.calibration import calibrate
+
+    # just above 0.55 every unanswerable question and one answerable (0.5) fall below: J = 1 - 1/4;
+    # just above 0.2 two of three unanswerable and no answerable: J = 2/3
+    result = calibrate(answerable=[0.5, 0.6, 0.7, 0.8], unanswerable=[0.1, 0.2, 0.55])
+    assert result["best_threshold"] == pytest.approx(0.55, abs=1e-3)
+    assert result["abstain_unanswerable"] == 1.0
+    assert result["abstain_answerable"] == 0.25
+    assert result["youden_j"] == 0.75
