@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from eval.dataset import Question, load_questions
 from eval.calibration import calibrate
+from eval.dataset import Question, load_questions
 from eval.metrics import Returned, judgements, ndcg_at, percentile, recall_at, reciprocal_rank
 
 QUESTIONS_DIR = Path(__file__).resolve().parent / "questions"

@@ -43,11 +43,14 @@ class NormalizedText:
 
 
 def _clusters(raw: str, start: int, end: int):
-    """Base character plus its combining marks, as ``(start, end)`` raw spans."""
+    """Base character plus its combining marks, as ``(start, end)`` raw spans.
+
+    Whitespace takes no marks: a mark after it stands alone, so a cited span never starts with it.
+    """
     i = start
     while i < end:
         j = i + 1
-        while j < end and unicodedata.combining(raw[j]):
+        while j < end and unicodedata.combining(raw[j]) and not raw[i].isspace():
             j += 1
         yield i, j
         i = j

@@ -8,7 +8,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
+from service.api.schemas import ErrorBody
 from verbatim.errors import VerbatimError
 
 log = logging.getLogger("verbatim.errors")
@@ -27,10 +29,27 @@ STATUS_NAMES = {
 }
 
 
+ERROR_MEANINGS = {
+    400: "The request cannot be used as it is; `detail` says what to fix.",
+    401: "An API key is configured and the request did not carry it.",
+    403: "Wrong or missing token.",
+    404: "No such document (or route, or feature switched off).",
+    413: "The body is too large.",
+    415: "The body is not sent as JSON.",
+    422: "The request does not fit the schema; `detail` names the field.",
+    503: "The index is not loaded, or is missing, stale or corrupt.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict]:
+    """OpenAPI ``responses`` for a route: every error body is an ``ErrorBody``, 422 included."""
+    return {status: {"model": ErrorBody, "description": ERROR_MEANINGS[status]} for status in statuses}
+
+
 def error_response(request: Request, status: int, detail: str, headers: dict[str, str] | None = None) -> JSONResponse:
     body = {
         "error": STATUS_NAMES.get(status, "error"),
-        "detail": detail,
+        "detail": detail.encode("utf-8", "backslashreplace").decode("utf-8"),  # echoed lone surrogates
         "request_id": getattr(request.state, "request_id", None),
     }
     return JSONResponse(body, status_code=status, headers=headers)
@@ -53,6 +72,15 @@ def _describe_validation(exc: RequestValidationError) -> str:
     return "; ".join(parts) or "invalid request"
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (Starlette's 405 names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if getattr(route, "methods", None) and route.matches(request.scope)[0] != Match.NONE:
+            methods.update(route.methods)
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(VerbatimError)
     async def verbatim_error(request: Request, exc: VerbatimError) -> JSONResponse:
@@ -67,9 +95,11 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else "request failed"
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no such route: {request.method} {request.url.path}; see /docs for the API"
-        elif exc.status_code == 405:
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
             detail = f"{request.method} is not allowed on {request.url.path}; see /docs for the API"
-        return error_response(request, exc.status_code, detail, getattr(exc, "headers", None))
+            headers = {**(headers or {}), "Allow": ", ".join(_allowed_methods(request))}
+        return error_response(request, exc.status_code, detail, headers)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:

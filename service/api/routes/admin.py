@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Request
 from starlette.concurrency import run_in_threadpool
 
 from service.api.deps import SettingsDep
+from service.api.errors import error_responses
 from service.api.schemas import Health
 from service.core.resources import assemble
 from verbatim.errors import NotFoundError, VerbatimError
@@ -18,7 +19,9 @@ class ForbiddenError(VerbatimError):
     status = 403
 
 
-router = APIRouter(prefix="/v1/admin", tags=["admin"])
+router = APIRouter(
+    prefix="/v1/admin", tags=["admin"], responses=error_responses(400, 401, 403, 404, 413, 415, 422, 503)
+)
 
 
 @router.post("/reload", response_model=Health, summary="Load the index now published and swap it in atomically")

@@ -10,12 +10,13 @@ from starlette.concurrency import run_in_threadpool
 
 from retrieval.search import Hit, SearchResult
 from service.api.deps import ResourcesDep, SettingsDep
+from service.api.errors import error_responses
 from service.api.schemas import AskRequest, AskResponse, Citation, DocumentRef, IndexInfo, Passage, Span
 from service.core.config import Settings
 from service.core.resources import Resources
 from verbatim.errors import BadInputError
 
-router = APIRouter(prefix="/v1", tags=["ask"])
+router = APIRouter(prefix="/v1", tags=["ask"], responses=error_responses(400, 401, 404, 422, 503))
 
 
 def check_question(question: str, k: int, settings: Settings) -> str:
@@ -27,6 +28,11 @@ def check_question(question: str, k: int, settings: Settings) -> str:
         )
     if not 1 <= k <= settings.max_k:
         raise BadInputError(f"k must be between 1 and {settings.max_k}; got {k}")
+    if not question.isascii():
+        try:
+            question.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800" in JSON): it cannot be echoed back
+            raise BadInputError("question is not valid Unicode text (it holds a lone surrogate)") from None
     return question.strip()
 
 
@@ -74,7 +80,8 @@ async def answer(
     return response_of(result, resources, (time.perf_counter() - began) * 1000)
 
 
-@router.post("/ask", response_model=AskResponse, summary="Ask a question; get the corpus's own passages")
+@router.post("/ask", response_model=AskResponse, summary="Ask a question; get the corpus's own passages",
+             responses=error_responses(413, 415))
 async def ask_post(request: Request, body: AskRequest, resources: ResourcesDep, settings: SettingsDep) -> AskResponse:
     return await answer(request, body.question, body.k, body.documents, resources, settings)
 

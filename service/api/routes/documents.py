@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from service.api.deps import ResourcesDep
+from service.api.errors import error_responses
 from service.api.schemas import DocumentDetail, DocumentSlice, DocumentSummary
 from service.core.resources import Resources
 from verbatim.errors import BadInputError, NotFoundError
 
-router = APIRouter(prefix="/v1/documents", tags=["documents"])
+router = APIRouter(prefix="/v1/documents", tags=["documents"], responses=error_responses(401, 422, 503))
 MAX_CONTEXT = 5000
 
 
@@ -42,6 +43,7 @@ def list_documents(resources: ResourcesDep) -> list[DocumentSummary]:
 @router.get(
     "/{doc_id}",
     response_model=DocumentDetail | DocumentSlice,
+    responses=error_responses(400, 404),
     summary="A document's whole text, or with start and end exactly that slice plus context",
 )
 def get_document(

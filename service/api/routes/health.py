@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
+from service.api.errors import error_responses
 from service.api.schemas import Health
 
 router = APIRouter(tags=["health"])
@@ -24,7 +25,7 @@ def readyz(request: Request):
     return Health(status="ready", index_version=resources.index.version)
 
 
-@router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")
+@router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics", responses=error_responses(401))
 def metrics(request: Request) -> PlainTextResponse:
     resources = request.app.state.holder.current
     gauges: dict[str, float] = {"verbatim_index_loaded": 0 if resources is None else 1}
