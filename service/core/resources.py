@@ -35,6 +35,10 @@ def assemble(index: LoadedIndex, embedder: Embedder, settings: Settings) -> Reso
 
 
 def load_resources(settings: Settings, embedder: Embedder | None = None) -> Resources:
+    import faiss
+
+    # one query at a time is fastest on one thread: a second one only contends with the others
+    faiss.omp_set_num_threads(1)
     if embedder is None:
         from embeddings.minilm import MiniLMEmbedder
 

@@ -100,7 +100,8 @@ def test_manifest_describes_the_build(fixture_corpus: Path, tmp_path: Path) -> N
     assert manifest["chunking"]["target_tokens"] == 200
     assert set(manifest["corpus"]["sha256"]) == {"lighthouse", "canal"}
     assert manifest["counts"]["passages"] == summary.passages
-    assert manifest["index"]["faiss_factory"] == "Flat"
+    assert manifest["index"]["faiss_factory"] == "auto"
+    assert manifest["index"]["faiss_index"] == "Flat"  # a corpus this small is searched exactly
 
 
 def test_index_built_with_another_model_is_refused(fixture_corpus: Path, tmp_path: Path) -> None:
@@ -127,6 +128,11 @@ def test_faiss_index_type_is_chosen_by_factory_string(fixture_corpus: Path, tmp_
     index = load_index(tmp_path / "index", fixture_corpus, FakeEmbedder.fingerprint, mmap=False)
     assert index.dense.ntotal == len(index.passages)
     assert store.read_manifest(tmp_path / "index").index["faiss_factory"] == factory
+
+
+def test_unknown_faiss_factory_is_a_readable_error(fixture_corpus: Path, tmp_path: Path) -> None:
+    with pytest.raises(BadInputError, match="--faiss-factory 'Nonsense9' is not a FAISS index factory string"):
+        build_index(fixture_corpus, tmp_path / "index", FakeEmbedder(), BuildOptions(show_progress=False, faiss_factory="Nonsense9"))
 
 
 def test_bad_file_writes_nothing(fixture_corpus: Path, tmp_path: Path) -> None:
