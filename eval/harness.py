@@ -132,7 +132,8 @@ def in_process_searchers(include: set[str] | None = None) -> dict[str, SearchFn]
         "sentences": service_cfg.named(mode="sentences"),
         "hybrid-rrf": service_cfg.named(mode="hybrid", fusion="rrf"),
         "hybrid-weighted": service_cfg.named(mode="hybrid", fusion="weighted"),
-        "hybrid-no-sentences": service_cfg.named(mode="hybrid", sentence_weight=0.0),
+        "hybrid-equal-weights": service_cfg.named(dense_weight=1.0, sentence_weight=0.0, bm25_weight=1.0),
+        "hybrid-with-sentences": service_cfg.named(sentence_weight=1.0),
         "hybrid-no-dedupe": service_cfg.named(dedupe=False),
     }
 

@@ -28,8 +28,8 @@ class RetrievalConfig:
     rrf_k: int = 60
     # weight of each candidate list in the fusion: passage vectors, sentence vectors, BM25
     dense_weight: float = 1.0
-    sentence_weight: float = 1.0
-    bm25_weight: float = 1.0
+    sentence_weight: float = 0.0
+    bm25_weight: float = 2.0
     candidates: int = 50  # from each retriever, before fusion
     dedupe: bool = True
     highlights: bool = True
