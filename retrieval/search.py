@@ -14,7 +14,7 @@ import numpy as np
 from embeddings.base import Embedder
 from index_build.store import PassageRecord
 from index_build.tokenization import bm25_tokens
-from retrieval.dedupe import drop_overlapping
+from retrieval.dedupe import drop_overlapping, merge_overlapping
 from retrieval.fusion import ranked, rrf, weighted
 from retrieval.highlights import best_sentences
 from retrieval.index import LoadedIndex
@@ -32,8 +32,9 @@ class RetrievalConfig:
     bm25_weight: float = 2.0
     candidates: int = 50  # from each retriever, before fusion
     dedupe: bool = True
+    merge: bool = True  # overlapping neighbours of one section become one passage (else the weaker is dropped)
     highlights: bool = True
-    abstain_threshold: float = 0.35  # best evidence-sentence cosine below this: not supported
+    abstain_threshold: float = 0.52  # best evidence-sentence cosine below this: not supported
 
     def named(self, **changes) -> RetrievalConfig:
         return replace(self, **changes)
@@ -112,12 +113,17 @@ class Retriever:
             else:
                 fused = weighted([sc for sc, _ in lists], [w for _, w in lists])
         order = ranked(fused)
-        chosen = list(drop_overlapping(order, self._span_of)) if cfg.dedupe else order
-        chosen = chosen[:k]
+        if cfg.dedupe and cfg.merge:
+            groups = merge_overlapping(order, self._span_of, self._section_of, k)
+        elif cfg.dedupe:
+            groups = [([i], s) for i, s in drop_overlapping(order, self._span_of)][:k]
+        else:
+            groups = [([i], s) for i, s in order[:k]]
         lap("fusion")
         hits: list[Hit] = []
-        for rank, (i, score) in enumerate(chosen, start=1):
-            passage = self.index.passages[i]
+        for rank, (members, score) in enumerate(groups, start=1):
+            i = members[0]
+            passage = self.index.passages[i] if len(members) == 1 else self._merged(members)
             spans: list[tuple[int, int]] = []
             if cfg.highlights:
                 spans = best_sentences(sentence_scores, self.index.sentences, passage.sentence_first, passage.sentence_last)
@@ -157,6 +163,29 @@ class Retriever:
         pool = min(pool, len(scores))
         top = np.argpartition(-scores, pool - 1)[:pool]
         return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+
+    def _section_of(self, i: int) -> tuple[str | None, str | None]:
+        p = self.index.passages[i]
+        return p.section, p.attribution
+
+    def _merged(self, members: list[int]) -> PassageRecord:
+        """One passage spanning overlapping neighbours of one section (raw offsets stay exact)."""
+        parts = sorted((self.index.passages[i] for i in members), key=lambda p: p.start)
+        first, last = parts[0], max(parts, key=lambda p: p.end)
+        return replace(
+            self.index.passages[members[0]],
+            id=f"{first.doc_id}@{first.start}-{last.end}",
+            start=first.start,
+            end=last.end,
+            line_start=first.line_start,
+            line_end=last.line_end,
+            page=first.page,
+            page_end=last.page_end,
+            sentence_first=first.sentence_first,
+            sentence_last=max(p.sentence_last for p in parts),
+            tokens=sum(p.tokens for p in parts),
+            text="",  # the normalised text is not needed past retrieval
+        )
 
     def _span_of(self, i: int) -> tuple[str, int, int]:
         p = self.index.passages[i]

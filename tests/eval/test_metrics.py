@@ -135,13 +135,16 @@ def test_project_question_set_loads_with_enough_of_each_kind() -> None:
     assert min(per_doc.values()) >= 20
 
 
-def test_calibration_picks_the_threshold_that_best_separates_the_two_kinds() -> None:
+def test_calibration_abstains_most_on_unanswerable_while_sparing_answerable_ones() -> None:
     from eval.calibration import calibrate
 
-    # just above 0.55 every unanswerable question and one answerable (0.5) fall below: J = 1 - 1/4;
-    # just above 0.2 two of three unanswerable and no answerable: J = 2/3
-    result = calibrate(answerable=[0.5, 0.6, 0.7, 0.8], unanswerable=[0.1, 0.2, 0.55])
-    assert result["best_threshold"] == pytest.approx(0.55, abs=1e-3)
+    answerable = [0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.9, 0.95, 0.95, 0.99]
+    # just above 0.5 one answerable question in ten is abstained on (the limit) and all three
+    # unanswerable ones are; just above 0.6 two answerable would be: over the limit
+    result = calibrate(answerable, unanswerable=[0.1, 0.2, 0.5])
+    assert result["best_threshold"] == pytest.approx(0.5, abs=1e-3)
     assert result["abstain_unanswerable"] == 1.0
-    assert result["abstain_answerable"] == 0.25
-    assert result["youden_j"] == 0.75
+    assert result["abstain_answerable"] == 0.1
+    strict = calibrate(answerable, unanswerable=[0.1, 0.2, 0.5], max_answerable=0.0)
+    assert strict["best_threshold"] == pytest.approx(0.2, abs=1e-3)
+    assert strict["abstain_unanswerable"] == pytest.approx(2 / 3, abs=1e-4) and strict["abstain_answerable"] == 0.0

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.dedupe import drop_overlapping
+from retrieval.dedupe import drop_overlapping, merge_overlapping
 from retrieval.fusion import min_max, ranked, rrf, weighted
 
 
@@ -45,3 +45,31 @@ def test_overlapping_weaker_passages_are_dropped_and_touching_ones_kept() -> Non
 def test_the_better_ranked_of_two_overlapping_passages_wins() -> None:
     kept = list(drop_overlapping([(2, 0.9), (1, 0.8), (4, 0.7)], SPANS.__getitem__))
     assert kept == [(2, 0.9)]
+
+
+def section(i: int) -> str:
+    return "s2" if i == 3 else "s1"
+
+
+def test_overlapping_neighbours_of_one_section_merge_into_one_passage() -> None:
+    spans = {1: ("a", 0, 100), 2: ("a", 80, 180), 3: ("b", 0, 100), 4: ("a", 300, 400)}
+    groups = merge_overlapping([(1, 0.9), (2, 0.8), (3, 0.7), (4, 0.6)], spans.__getitem__, section, k=3)
+    assert groups == [([1, 2], 0.9), ([3], 0.7), ([4], 0.6)]
+
+
+def test_a_merge_that_would_overlap_another_passage_is_refused() -> None:
+    spans = {1: ("a", 0, 100), 2: ("a", 150, 250), 3: ("a", 90, 160)}
+    groups = merge_overlapping([(1, 0.9), (2, 0.8), (3, 0.7)], spans.__getitem__, section, k=5)
+    assert groups == [([1], 0.9), ([2], 0.8)]
+
+
+def test_neighbours_of_different_sections_are_not_merged() -> None:
+    spans = {1: ("a", 0, 100), 3: ("a", 80, 180)}
+    groups = merge_overlapping([(1, 0.9), (3, 0.8)], spans.__getitem__, section, k=5)
+    assert groups == [([1], 0.9)]
+
+
+def test_a_group_takes_at_most_two_parts_and_k_groups_at_most() -> None:
+    spans = {1: ("a", 50, 150), 2: ("a", 0, 60), 4: ("a", 140, 200), 5: ("a", 500, 600), 6: ("a", 700, 800)}
+    groups = merge_overlapping([(1, 0.9), (2, 0.8), (4, 0.7), (5, 0.6), (6, 0.5)], spans.__getitem__, section, k=2)
+    assert groups == [([1, 2], 0.9), ([5], 0.6)]
