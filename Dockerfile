@@ -1,6 +1,7 @@
 # Verbatim: the API and the web page on the default corpus, CPU only.
-#   docker build -t verbatim .
+#   docker build -t verbatim .               # BuildKit (Docker's default builder since 23.0) or podman/buildah
 #   docker run -p 8000:8000 verbatim        # then open http://localhost:8000/
+# scripts/container-check.sh builds and checks it with podman where there is no Docker engine.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -40,14 +41,17 @@ RUN groupadd --gid 10001 verbatim \
        --shell /usr/sbin/nologin verbatim
 
 # The default index, built into the image so a container serves at once. Only what the build imports is
-# copied first, so a change to the API, the page or the retrieval code reuses this (slow) layer.
+# copied first, so a change to the API, the page or the retrieval code reuses this (slow) layer; and the
+# embedding cache sits in a build cache mount (not in the image), so a rebuild after a chunking change
+# re-embeds only the passages whose text changed.
 COPY corpus ./corpus
 COPY verbatim ./verbatim
 COPY embeddings ./embeddings
 COPY index_build ./index_build
 COPY service/__init__.py ./service/
 COPY service/core/__init__.py service/core/config.py ./service/core/
-RUN python -m index_build --quiet \
+RUN --mount=type=cache,target=/root/.cache/verbatim-embeddings \
+    python -m index_build --quiet --cache-dir /root/.cache/verbatim-embeddings \
     && chown -R 10001:10001 /app/var
 
 # The rest of the code; installing the project gives the `verbatim` command (dependencies are above).
