@@ -50,6 +50,9 @@ class MiniLMEmbedder:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # a bar for a 5-second load is noise in logs and CI
 
         if threads:
             torch.set_num_threads(threads)
