@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -63,18 +64,22 @@ class MiniLMEmbedder:
         self.dimension = int(dimension())
         self.max_tokens = int(self.model.max_seq_length)
         self.weights_sha256 = weights_hash(path)
+        # every encode runs on this one thread: requests queue instead of each of up to 40 server
+        # threads growing its own torch buffers (the soak test saw memory climb that way)
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
         self.fingerprint = hashlib.sha256(f"{MODEL_NAME}|{self.weights_sha256}|normalised".encode()).hexdigest()
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self.model.encode(
+        vectors = self._worker.submit(
+            self.model.encode,
             texts,
             batch_size=self.batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
-        )
+        ).result()
         return normalise_rows(vectors)
 
     def count_tokens(self, texts: list[str]) -> list[int]:

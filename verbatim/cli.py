@@ -80,6 +80,7 @@ def run_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         access_log=False,
         log_level="info",
+        timeout_keep_alive=30,  # longer than clients' usual 5 s reuse window, so no request meets a closing socket
     )
     return 0
 

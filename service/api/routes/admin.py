@@ -12,11 +12,23 @@ from service.api.deps import SettingsDep
 from service.api.errors import error_responses
 from service.api.schemas import Health
 from service.core.resources import assemble
-from verbatim.errors import NotFoundError, VerbatimError
+from verbatim.errors import IndexUnavailableError, NotFoundError, VerbatimError
 
 
 class ForbiddenError(VerbatimError):
     status = 403
+
+
+def _without_paths(message: str, settings) -> str:
+    """No internal paths in a response: folders are named by role."""
+    for path, name in (
+        (settings.index_dir.resolve(), "the index folder"),
+        (settings.index_dir, "the index folder"),
+        (settings.corpus_dir.resolve(), "the corpus folder"),
+        (settings.corpus_dir, "the corpus folder"),
+    ):
+        message = message.replace(str(path), name)
+    return message
 
 
 router = APIRouter(
@@ -40,8 +52,11 @@ async def reload_index(
 
     async with holder.lock:
         # a corrupt or partial index raises here, and the current one keeps serving
-        index = await run_in_threadpool(
-            load_index, settings.index_dir, settings.corpus_dir, current.embedder.fingerprint, settings.mmap_index
-        )
+        try:
+            index = await run_in_threadpool(
+                load_index, settings.index_dir, settings.corpus_dir, current.embedder.fingerprint, settings.mmap_index
+            )
+        except IndexUnavailableError as exc:
+            raise IndexUnavailableError(f"new index refused, the old one keeps serving: {_without_paths(exc.message, settings)}") from None
         holder.swap(assemble(index, current.embedder, settings))
     return Health(status="reloaded", index_version=index.version)
