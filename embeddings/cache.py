@@ -54,7 +54,8 @@ def embed_with_cache(
     out = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
     keys = [text_key(embedder.fingerprint, t) for t in texts]
     cached = cache.get_many(sorted(set(keys))) if cache else {}
-    missing = [i for i, key in enumerate(keys) if key not in cached]
+    # longest first, so each batch holds texts of about one length and pads little
+    missing = sorted((i for i, key in enumerate(keys) if key not in cached), key=lambda i: -len(texts[i]))
     for i, key in enumerate(keys):
         if key in cached:
             out[i] = cached[key]
