@@ -42,7 +42,10 @@ class MiniLMEmbedder:
 
     name = MODEL_NAME
 
-    def __init__(self, model_path: Path | None = None, batch_size: int = 32, threads: int | None = None) -> None:
+    def __init__(
+        self, model_path: Path | None = None, batch_size: int = 32, threads: int | None = None, parallel: int = 1
+    ) -> None:
+        """``threads``: torch threads (process-wide); ``parallel``: encodes run at once (each on its own thread)."""
         path = Path(model_path) if model_path else default_model_path()
         if not (path / "modules.json").is_file():
             raise ModelUnavailableError(f"{path}: no sentence-transformers model there (modules.json missing)")
@@ -64,9 +67,9 @@ class MiniLMEmbedder:
         self.dimension = int(dimension())
         self.max_tokens = int(self.model.max_seq_length)
         self.weights_sha256 = weights_hash(path)
-        # every encode runs on this one thread: requests queue instead of each of up to 40 server
+        # encodes run on these few threads: requests queue instead of each of up to 40 server
         # threads growing its own torch buffers (the soak test saw memory climb that way)
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="embed")
+        self._worker = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="embed")
         self.fingerprint = hashlib.sha256(f"{MODEL_NAME}|{self.weights_sha256}|normalised".encode()).hexdigest()
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import dataclass
 
 from embeddings.base import Embedder
@@ -42,7 +43,10 @@ def load_resources(settings: Settings, embedder: Embedder | None = None) -> Reso
     if embedder is None:
         from embeddings.minilm import MiniLMEmbedder
 
-        embedder = MiniLMEmbedder(settings.model_path, threads=settings.threads)
+        # a short question gains nothing from a second torch thread (bench/results/inference.md), so
+        # each core encodes its own question instead
+        cores = os.cpu_count() or 1
+        embedder = MiniLMEmbedder(settings.model_path, threads=settings.threads or 1, parallel=cores)
     index = load_index(settings.index_dir, settings.corpus_dir, embedder.fingerprint, mmap=settings.mmap_index)
     return assemble(index, embedder, settings)
 
