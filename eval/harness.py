@@ -155,10 +155,11 @@ def in_process_searchers(include: set[str] | None = None) -> dict[str, SearchFn]
     return out
 
 
-def http_searcher(url: str) -> SearchFn:
+def http_searcher(url: str, client=None) -> SearchFn:
+    """Ask a running server; ``client`` (an ``httpx.Client``) lets tests pass an in-process one."""
     import httpx
 
-    client = httpx.Client(base_url=url.rstrip("/"), timeout=60)
+    client = client or httpx.Client(base_url=url.rstrip("/"), timeout=60)
 
     def search(question: str, k: int):
         response = client.post("/v1/ask", json={"question": question, "k": k})

@@ -36,6 +36,7 @@ def run_index(args: argparse.Namespace) -> int:
     from embeddings.minilm import MiniLMEmbedder
     from index_build.build import BuildOptions, build_index, show_progress_default
     from index_build.chunking import ChunkParams
+    from index_build.corpus import read_corpus
     from index_build.freshness import index_is_fresh
 
     if args.chunk_tokens < 32 or args.overlap < 0 or args.overlap >= args.chunk_tokens:
@@ -48,6 +49,7 @@ def run_index(args: argparse.Namespace) -> int:
         skip_bad=args.skip_bad,
         show_progress=show_progress_default() and not args.quiet,
     )
+    read_corpus(args.corpus, skip_bad=args.skip_bad)  # refuse bad input before the model loads
     if args.if_stale:
         reason = index_is_fresh(args.index_dir, args.corpus, options)
         if reason is None:
