@@ -130,7 +130,6 @@ def in_process_searchers(include: set[str] | None = None) -> dict[str, SearchFn]
         "bm25": service_cfg.named(mode="bm25"),
         "dense": service_cfg.named(mode="dense"),
         "sentences": service_cfg.named(mode="sentences"),
-        "hybrid-rrf": service_cfg.named(mode="hybrid", fusion="rrf"),
         "hybrid-weighted": service_cfg.named(mode="hybrid", fusion="weighted"),
         "hybrid-equal-weights": service_cfg.named(dense_weight=1.0, sentence_weight=0.0, bm25_weight=1.0),
         "hybrid-with-sentences": service_cfg.named(sentence_weight=1.0),
