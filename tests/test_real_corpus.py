@@ -98,7 +98,7 @@ def test_answers_to_every_evaluation_question_are_exact_and_never_overlap(real_i
     questions = load_questions([QUESTIONS_DIR / "dev.jsonl", QUESTIONS_DIR / "test.jsonl"])
     for q in questions:
         result = retriever.search(q.question, k=5)
-        assert 1 <= len(result.hits) <= 5
+        assert 0 < len(result.hits) <= 5
         seen: list[tuple[str, int, int]] = []
         for hit in result.hits:
             p = hit.passage
