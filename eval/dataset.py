@@ -15,7 +15,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from verbatim.catalog import TEXT_SUFFIXES, document_id_for, load_catalog
+from index_build.corpus import read_corpus
 from verbatim.errors import BadInputError
 
 QUESTION_TYPES = (
@@ -87,16 +87,9 @@ class WhitespaceFolded:
 
 def _documents(corpus_dir: Path) -> dict[str, tuple[str, str]]:
     """Map of every accepted document reference (id and file name) to ``(doc_id, raw text)``."""
-    catalog = load_catalog(corpus_dir)
     docs: dict[str, tuple[str, str]] = {}
-    for path in sorted(corpus_dir.iterdir()):
-        if path.suffix not in TEXT_SUFFIXES or path.name.startswith("README"):
-            continue
-        entry = catalog.get(path.name)
-        doc_id = entry.id if entry else document_id_for(path.name)
-        text = path.read_text(encoding="utf-8")
-        docs[doc_id] = (doc_id, text)
-        docs[path.name] = (doc_id, text)
+    for doc in read_corpus(corpus_dir):
+        docs[doc.id] = docs[doc.file] = (doc.id, doc.text)
     return docs
 
 

@@ -2,22 +2,11 @@ from __future__ import annotations
 
 import time
 from functools import cache
-from pathlib import Path
 
 import pytest
 
 from index_build.layout import MIN_PAGE_LINES, Furniture, PageLocator, find_furniture
-
-CORPUS = Path(__file__).resolve().parents[2] / "corpus"
-ARTICLE = "000_95a733b832542ff5.txt"
-RYUTIN = "001_1f7a62750340cd9f.txt"
-ORDZHONIKIDZE = "002_9467095c04f9b78b.txt"
-BOOK = "003_ca611322b0c4a017.txt"
-
-
-@cache
-def corpus_text(name: str) -> str:
-    return (CORPUS / name).read_text(encoding="utf-8")
+from tests.corpus_files import ARTICLE, BOOK, ORDZHONIKIDZE, RYUTIN, corpus_text
 
 
 @cache

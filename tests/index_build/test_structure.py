@@ -2,17 +2,12 @@ from __future__ import annotations
 
 import time
 from functools import cache
-from pathlib import Path
 
 import pytest
 
 from index_build.structure import FRONT_MATTER, Section, find_sections
+from tests.corpus_files import ARTICLE, BOOK, ORDZHONIKIDZE, RYUTIN, corpus_text
 
-CORPUS = Path(__file__).resolve().parents[2] / "corpus"
-ARTICLE = "000_95a733b832542ff5.txt"
-RYUTIN = "001_1f7a62750340cd9f.txt"
-ORDZHONIKIDZE = "002_9467095c04f9b78b.txt"
-BOOK = "003_ca611322b0c4a017.txt"
 ALL = [ARTICLE, RYUTIN, ORDZHONIKIDZE, BOOK]
 
 INTRO = 'Introduction. The Khrushchev School of Falsification: "The 20th Century\'s Most Influential Speech"'
@@ -26,11 +21,6 @@ CH11 = 'Chapter 11. The Results of Khrushchev\'s "Revelations"; Falsified Rehabi
 CH12 = "Chapter 12. Conclusion: The Enduring Legacy of Khrushchev's Deception"
 APX = "Appendix - Quotations from Primary and Other Sources"
 SOURCES = "Primary Sources"
-
-
-@cache
-def corpus_text(name: str) -> str:
-    return (CORPUS / name).read_text(encoding="utf-8")
 
 
 @cache
