@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from functools import cache
 
 import pytest
@@ -234,10 +233,3 @@ def test_book_span_across_pages_reports_first_and_last_page() -> None:
 )
 def test_book_page_is_none_where_no_marker_is_near(phrase: str) -> None:
     assert book_locator().pages(*span_of(corpus_text(BOOK), phrase)) == (None, None)
-
-
-def test_book_furniture_and_locator_are_fast() -> None:
-    text = corpus_text(BOOK)
-    began = time.perf_counter()
-    PageLocator(text, find_furniture(text))
-    assert time.perf_counter() - began < 0.5
