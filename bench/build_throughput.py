@@ -15,7 +15,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from embeddings.minilm import MiniLMEmbedder
+from embeddings.sentence_transformer import SentenceTransformerEmbedder
 from index_build.build import BuildOptions, build_index
 from index_build.store import read_passages
 from service.core.config import PROJECT_ROOT
@@ -26,7 +26,7 @@ RESULTS = PROJECT_ROOT / "bench" / "results"
 class CountingEmbedder:
     """Wraps the real embedder and records every text it embeds."""
 
-    def __init__(self, inner: MiniLMEmbedder) -> None:
+    def __init__(self, inner: SentenceTransformerEmbedder) -> None:
         self.inner = inner
         self.name, self.dimension, self.max_tokens = inner.name, inner.dimension, inner.max_tokens
         self.fingerprint, self.weights_sha256 = inner.fingerprint, inner.weights_sha256
@@ -45,7 +45,7 @@ class CountingEmbedder:
 
 
 def main() -> None:
-    embedder = CountingEmbedder(MiniLMEmbedder())
+    embedder = CountingEmbedder(SentenceTransformerEmbedder())
     embedder.inner.embed_batch(["warm up"])
     with tempfile.TemporaryDirectory() as tmp:
         began = time.perf_counter()

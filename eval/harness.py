@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.calibration import calibrate
-from eval.dataset import Question, load_questions
+from eval.dataset import Question, read_questions
 from eval.metrics import Returned, judgements, ndcg_at, percentile, recall_at, reciprocal_rank
 
 QUESTIONS_DIR = Path(__file__).resolve().parent / "questions"
@@ -249,6 +249,8 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", help="evaluate a running server (e.g. http://127.0.0.1:8000) instead of in-process")
     parser.add_argument("--configs", nargs="+", help="only these configurations besides the service's")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    parser.add_argument("--strict", action="store_true",
+                        help="refuse the question files if any record cannot be used (default: skip it with a warning)")
     parser.add_argument("--out", type=Path, default=Path("var/eval"), help="folder for results.json, report.md, recall.png")
 
 
@@ -269,9 +271,15 @@ def run_eval(args: argparse.Namespace) -> int:
     for path in paths:
         if not path.is_file():
             raise BadInputError(f"{path}: no such questions file")
-    questions = load_questions(paths)
+    loaded = read_questions(paths)
+    if loaded.problems and args.strict:
+        raise BadInputError(f"{len(loaded.problems)} bad question record(s): " + "; ".join(loaded.problems))
+    for problem in loaded.problems:
+        print(f"verbatim: warning: skipped {problem}", file=sys.stderr)
+    questions = loaded.questions
     if not questions:
-        raise BadInputError("the question files hold no questions")
+        raise BadInputError("the question files hold no usable questions" +
+                            (f" ({len(loaded.problems)} skipped, e.g. {loaded.problems[0]})" if loaded.problems else ""))
     kmax = max(max(args.k), 10)
     if args.url:
         searchers = {SERVICE: http_searcher(args.url)}
@@ -282,6 +290,7 @@ def run_eval(args: argparse.Namespace) -> int:
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),
         "question_files": [str(p) for p in paths],
         "configuration": SERVICE,
+        "skipped": loaded.problems,
         **results[SERVICE],
         "configurations": {name: m for name, m in results.items() if name != SERVICE},
     }

@@ -1,7 +1,8 @@
 """Retrieval metrics over span-judged questions.
 
 A returned passage is relevant when it is in the evidence's document and its raw span covers at
-least half of the evidence's character span. Gold labels are spans, so re-chunking never
+least half of the evidence's character span (of any one occurrence, when the evidence occurs more
+than once). Gold labels are spans, so re-chunking never
 invalidates them. nDCG uses binary gains; its ideal ranking puts every relevant passage returned
 (at least one) first.
 """
@@ -25,10 +26,14 @@ class Returned:
 
 
 def is_relevant(passage: Returned, evidence: Evidence) -> bool:
-    if passage.doc_id != evidence.doc_id:
-        return False
-    covered = min(passage.end, evidence.end) - max(passage.start, evidence.start)
-    return covered >= RELEVANT_SHARE * (evidence.end - evidence.start)
+    """Covers at least half of any one occurrence of the evidence."""
+    for doc_id, start, end in evidence.spans:
+        if passage.doc_id != doc_id:
+            continue
+        covered = min(passage.end, end) - max(passage.start, start)
+        if covered >= RELEVANT_SHARE * (end - start):
+            return True
+    return False
 
 
 def judgements(passages: Sequence[Returned], evidence: Evidence) -> list[bool]:

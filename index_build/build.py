@@ -41,6 +41,7 @@ class BuildOptions:
     bm25_ngrams: bool = True
     skip_bad: bool = False
     show_progress: bool = True
+    model_path: Path | None = None  # the embedding model folder (None: the bundled one); checked by --if-stale
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,11 @@ if TYPE_CHECKING:
     from index_build.build import BuildOptions
 
 
-def serving_problem(index_dir: Path, corpus_dir: Path, skip_bad: bool = False) -> str | None:
-    """Why this index cannot serve this corpus with the installed model, or None when it can."""
-    from embeddings.minilm import default_model_path, weights_hash
+def serving_problem(
+    index_dir: Path, corpus_dir: Path, skip_bad: bool = False, model_path: Path | None = None
+) -> str | None:
+    """Why this index cannot serve this corpus with this model (default: the bundled one), or None."""
+    from embeddings.sentence_transformer import default_model_path, weights_hash
 
     try:
         manifest = store.read_manifest(index_dir)
@@ -24,14 +26,14 @@ def serving_problem(index_dir: Path, corpus_dir: Path, skip_bad: bool = False) -
     current = {d.id: d.sha256 for d in read_corpus(corpus_dir, skip_bad=skip_bad)}
     if manifest.corpus.get("sha256") != current:
         return f"the corpus in {corpus_dir} changed since the index was built; {store.FIX_HINT}"
-    if manifest.model.get("weights_sha256") != weights_hash(default_model_path()):
+    if manifest.model.get("weights_sha256") != weights_hash(model_path or default_model_path()):
         return f"the index was built with another embedding model; {store.FIX_HINT}"
     return None
 
 
 def index_is_fresh(index_dir: Path, corpus_dir: Path, options: BuildOptions) -> str | None:
     """None when a build with ``options`` would give the published index again, else the reason."""
-    problem = serving_problem(index_dir, corpus_dir, options.skip_bad)
+    problem = serving_problem(index_dir, corpus_dir, options.skip_bad, options.model_path)
     if problem:
         return problem
     manifest = store.read_manifest(index_dir)

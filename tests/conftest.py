@@ -32,9 +32,9 @@ def fixture_corpus(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def real_embedder():
-    from embeddings.minilm import MiniLMEmbedder
+    from embeddings.sentence_transformer import SentenceTransformerEmbedder
 
-    return MiniLMEmbedder()
+    return SentenceTransformerEmbedder()
 
 
 @pytest.fixture(scope="session")

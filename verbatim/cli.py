@@ -26,14 +26,19 @@ def add_index_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--faiss-factory", default=s.faiss_factory, help="FAISS index factory string, e.g. Flat, HNSW32, 'IVF1024,PQ32' (default: %(default)s)")
     parser.add_argument("--batch-size", type=int, default=s.embed_batch_size, help="embedding batch size (default: %(default)s)")
     parser.add_argument("--threads", type=int, default=s.threads, help="torch threads (default: all cores)")
-    parser.add_argument("--no-headers", action="store_true", help="embed passages without title/section context")
+    parser.add_argument("--model-path", type=Path, default=s.model_path,
+                        help="sentence-transformers model folder (default: the bundled all-MiniLM-L6-v2)")
+    parser.add_argument("--headers", action=argparse.BooleanOptionalAction, default=s.contextual_headers,
+                        help="embed title, section and source before each passage (default: %(default)s)")
+    parser.add_argument("--bm25-ngrams", action=argparse.BooleanOptionalAction, default=s.bm25_ngrams,
+                        help="character 4-grams in BM25 (default: %(default)s)")
     parser.add_argument("--skip-bad", action="store_true", help="warn about and skip bad files instead of stopping")
     parser.add_argument("--if-stale", action="store_true", help="build only when the index is missing or stale")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
 
 
 def run_index(args: argparse.Namespace) -> int:
-    from embeddings.minilm import MiniLMEmbedder
+    from embeddings.sentence_transformer import SentenceTransformerEmbedder
     from index_build.build import BuildOptions, build_index, show_progress_default
     from index_build.chunking import ChunkParams
     from index_build.corpus import read_corpus
@@ -44,10 +49,11 @@ def run_index(args: argparse.Namespace) -> int:
     options = BuildOptions(
         chunk=ChunkParams(target_tokens=args.chunk_tokens, overlap_tokens=args.overlap),
         faiss_factory=args.faiss_factory,
-        contextual_headers=not args.no_headers,
-        bm25_ngrams=_settings().bm25_ngrams,
+        contextual_headers=args.headers,
+        bm25_ngrams=args.bm25_ngrams,
         skip_bad=args.skip_bad,
         show_progress=show_progress_default() and not args.quiet,
+        model_path=args.model_path,
     )
     read_corpus(args.corpus, skip_bad=args.skip_bad)  # refuse bad input before the model loads
     if args.if_stale:
@@ -56,7 +62,7 @@ def run_index(args: argparse.Namespace) -> int:
             print(f"index at {args.index_dir} is up to date")
             return 0
         print(f"building the index: {reason}")
-    embedder = MiniLMEmbedder(batch_size=args.batch_size, threads=args.threads)
+    embedder = SentenceTransformerEmbedder(args.model_path, batch_size=args.batch_size, threads=args.threads)
     summary = build_index(args.corpus, args.index_dir, embedder, options, cache_dir=args.cache_dir)
     for line in summary.lines():
         print(line)
@@ -70,7 +76,7 @@ def run_serve(args: argparse.Namespace) -> int:
     from verbatim.errors import IndexUnavailableError
 
     settings = _settings()
-    problem = serving_problem(settings.index_dir, settings.corpus_dir)
+    problem = serving_problem(settings.index_dir, settings.corpus_dir, model_path=settings.model_path)
     if problem:
         raise IndexUnavailableError(problem)
 

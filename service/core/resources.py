@@ -41,12 +41,12 @@ def load_resources(settings: Settings, embedder: Embedder | None = None) -> Reso
     # one query at a time is fastest on one thread: a second one only contends with the others
     faiss.omp_set_num_threads(1)
     if embedder is None:
-        from embeddings.minilm import MiniLMEmbedder
+        from embeddings.sentence_transformer import SentenceTransformerEmbedder
 
         # a short question gains nothing from a second torch thread (bench/results/inference.md), so
         # each core encodes its own question instead
         cores = os.cpu_count() or 1
-        embedder = MiniLMEmbedder(settings.model_path, threads=settings.threads or 1, parallel=cores)
+        embedder = SentenceTransformerEmbedder(settings.model_path, threads=settings.threads or 1, parallel=cores)
     index = load_index(settings.index_dir, settings.corpus_dir, embedder.fingerprint, mmap=settings.mmap_index)
     return assemble(index, embedder, settings)
 

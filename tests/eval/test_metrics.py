@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.dataset import Evidence, Question, load_questions
+from eval.dataset import Evidence, Question, load_questions, read_questions
 from eval.harness import Outcome, summarize
 from eval.metrics import Returned, is_relevant, ndcg_at, percentile, recall_at, reciprocal_rank
 from verbatim.errors import BadInputError
@@ -103,23 +103,88 @@ def test_evidence_is_located_ignoring_whitespace_differences(tmp_path: Path, fix
     ("over", "problem"),
     [
         ({"evidence": "words that are not anywhere in the fixture corpus at all"}, "evidence not found in lighthouse"),
-        ({"evidence": "the"}, "evidence has 1 words; it must have 8 to 40"),
         ({"doc": "nowhere"}, "unknown document 'nowhere'"),
-        ({"type": "trivia"}, "unknown type 'trivia'"),
-        ({"doc": None}, "a record without doc must be type unanswerable"),
+        ({"question": "  "}, "no question text"),
+        ({"evidence": None}, "doc 'lighthouse' is given but no evidence quote"),
     ],
 )
-def test_bad_records_are_refused_by_name(tmp_path: Path, fixture_corpus: Path, over: dict, problem: str) -> None:
+def test_unusable_records_are_named_and_refused_when_strict(tmp_path: Path, fixture_corpus: Path, over, problem) -> None:
+    path = write(tmp_path, [record(**over), record(id="q2")])
+    loaded = read_questions([path], fixture_corpus)
+    assert [q.id for q in loaded.questions] == ["q2"]
+    assert len(loaded.problems) == 1 and "(q1)" in loaded.problems[0] and problem in loaded.problems[0]
     with pytest.raises(BadInputError) as caught:
-        load_questions([write(tmp_path, [record(**over)])], fixture_corpus)
-    assert "(q1)" in caught.value.message and problem in caught.value.message
+        load_questions([path], fixture_corpus)
+    assert problem in caught.value.message
 
 
-def test_evidence_found_twice_is_refused(tmp_path: Path, fixture_corpus: Path) -> None:
+@pytest.mark.parametrize("kind", ["factoid", "paraphrase", "multi-hop", "why_how"])
+def test_any_type_label_is_accepted_and_kept(tmp_path: Path, fixture_corpus: Path, kind: str) -> None:
+    [q] = load_questions([write(tmp_path, [record(type=kind)])], fixture_corpus)
+    assert q.type == kind
+
+
+@pytest.mark.parametrize(
+    ("evidence", "expected"),
+    [
+        ("Quill", "Quill"),  # one word
+        ("the wicks", "the wicks"),
+        (" ".join(["In 1895 a storm destroyed the lantern room. Quill rebuilt it with her own savings"] * 1),
+         "In 1895 a storm destroyed the lantern room. Quill rebuilt it with her own savings"),
+    ],
+)
+def test_evidence_of_any_length_is_located(tmp_path: Path, fixture_corpus: Path, evidence: str, expected: str) -> None:
+    [q] = load_questions([write(tmp_path, [record(evidence=evidence)])], fixture_corpus)
+    text = (fixture_corpus / "a_lighthouse.txt").read_text()
+    assert text[q.evidence.start : q.evidence.end] == expected
+
+
+def test_evidence_over_forty_words_is_located(tmp_path: Path, fixture_corpus: Path) -> None:
+    text = (fixture_corpus / "a_lighthouse.txt").read_text()
+    quote = text[text.index("Martha Quill kept") : text.index("close the station.") + len("close the station.")]
+    assert len(quote.split()) > 40
+    [q] = load_questions([write(tmp_path, [record(evidence=quote)])], fixture_corpus)
+    assert (q.evidence.start, q.evidence.end) == (text.index("Martha Quill kept"), text.index("close the station.") + 18)
+
+
+def test_a_file_without_answer_or_type_fields_loads(tmp_path: Path, fixture_corpus: Path) -> None:
+    rows = [{"id": "a", "question": "Who kept the lighthouse?", "doc": "lighthouse", "evidence": "Martha Quill kept"},
+            {"id": "b", "question": "Who painted the canal?"}]
+    answerable, unanswerable = load_questions([write(tmp_path, rows)], fixture_corpus)
+    assert (answerable.answer, answerable.type, answerable.answerable) == (None, "untyped", True)
+    assert (unanswerable.type, unanswerable.answerable) == ("unanswerable", False)
+
+
+def test_evidence_differing_in_case_punctuation_and_hyphenation_is_located_loosely(
+    tmp_path: Path, fixture_corpus: Path
+) -> None:
+    [q] = load_questions([write(tmp_path, [record(evidence="martha quill kept the north-ern lighthouse, from 1881")])],
+                         fixture_corpus)
+    text = (fixture_corpus / "a_lighthouse.txt").read_text()
+    assert text[q.evidence.start : q.evidence.end] == "Martha Quill kept the northern lighthouse from 1881"
+
+
+def test_evidence_without_doc_is_looked_for_in_every_document(tmp_path: Path, fixture_corpus: Path) -> None:
+    [q] = load_questions([write(tmp_path, [record(doc=None)])], fixture_corpus)
+    assert q.evidence.doc_id == "lighthouse" and q.answerable
+
+
+def test_a_document_may_be_named_by_file_name_or_title(tmp_path: Path, fixture_corpus: Path) -> None:
+    rows = [record(id="a", doc="a_lighthouse.txt"), record(id="b", doc="The Lighthouse Keeper")]
+    questions = load_questions([write(tmp_path, rows)], fixture_corpus)
+    assert {q.evidence.doc_id for q in questions} == {"lighthouse"}
+
+
+def test_evidence_found_twice_counts_either_occurrence(tmp_path: Path, fixture_corpus: Path) -> None:
     doc = fixture_corpus / "a_lighthouse.txt"
-    doc.write_text(doc.read_text() + "\nMartha Quill kept the northern lighthouse from 1881 to 1911.\n")
-    with pytest.raises(BadInputError, match=r"\(q1\): evidence occurs more than once in lighthouse"):
-        load_questions([write(tmp_path, [record()])], fixture_corpus)
+    original = doc.read_text()
+    doc.write_text(original + "\nMartha Quill kept the northern lighthouse from 1881 to 1911.\n")
+    [q] = load_questions([write(tmp_path, [record()])], fixture_corpus)
+    second = len(original) + 1
+    assert q.evidence.spans == (("lighthouse", 0 + original.index("Martha"), original.index("1911.") + 5),
+                                ("lighthouse", second, second + len("Martha Quill kept the northern lighthouse from 1881 to 1911.")))
+    assert is_relevant(Returned("lighthouse", second - 5, len(original) + 70), q.evidence)
+    assert not is_relevant(Returned("lighthouse", 0, 10), q.evidence)
 
 
 def test_project_question_set_loads_with_enough_of_each_kind() -> None:

