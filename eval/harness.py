@@ -244,7 +244,7 @@ def plot(results: dict[str, dict[str, Any]], path: Path) -> None:
 def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--questions", type=Path, action="append",
                         help="question file (JSON lines); repeatable (default: eval/questions/dev.jsonl)")
-    parser.add_argument("--split", choices=["dev", "test", "all"], help="use the project's dev or test split, or both")
+    parser.add_argument("--split", choices=["dev", "test", "all"], help="use the project's dev or test split (every eval/questions/SPLIT*.jsonl), or both")
     parser.add_argument("--k", type=int, nargs="+", default=list(DEFAULT_KS), help="k values (default: 1 3 5 10)")
     parser.add_argument("--url", help="evaluate a running server (e.g. http://127.0.0.1:8000) instead of in-process")
     parser.add_argument("--configs", nargs="+", help="only these configurations besides the service's")
@@ -259,7 +259,8 @@ def question_paths(args: argparse.Namespace) -> list[Path]:
         return list(args.questions)
     split = args.split or "dev"
     names = ["dev", "test"] if split == "all" else [split]
-    return [QUESTIONS_DIR / f"{name}.jsonl" for name in names]
+    # each split is the original set (dev.jsonl) and the readers' set (dev-readers.jsonl)
+    return [path for name in names for path in sorted(QUESTIONS_DIR.glob(f"{name}*.jsonl"))]
 
 
 def run_eval(args: argparse.Namespace) -> int:
