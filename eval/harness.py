@@ -130,10 +130,13 @@ def in_process_searchers(include: set[str] | None = None) -> dict[str, SearchFn]
         "bm25": service_cfg.named(mode="bm25"),
         "dense": service_cfg.named(mode="dense"),
         "sentences": service_cfg.named(mode="sentences"),
-        "hybrid-weighted": service_cfg.named(mode="hybrid", fusion="weighted"),
-        "hybrid-equal-weights": service_cfg.named(dense_weight=1.0, sentence_weight=0.0, bm25_weight=1.0),
-        "hybrid-with-sentences": service_cfg.named(sentence_weight=1.0),
-        "hybrid-no-dedupe": service_cfg.named(dedupe=False),
+        "hybrid-weighted": service_cfg.named(mode="hybrid", fusion="weighted", rerank=False),
+        "hybrid-equal-weights": service_cfg.named(dense_weight=1.0, sentence_weight=0.0, bm25_weight=1.0, rerank=False),
+        "hybrid-with-sentences": service_cfg.named(sentence_weight=1.0, rerank=False),
+        "hybrid-no-dedupe": service_cfg.named(dedupe=False, rerank=False),
+        "no-rerank": service_cfg.named(rerank=False),
+        "recut-windows": service_cfg.named(recut=True),
+        "cosine-abstention": service_cfg.named(calibrated_abstention=False),
     }
 
     def searcher(cfg: RetrievalConfig) -> SearchFn:

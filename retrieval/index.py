@@ -50,6 +50,11 @@ class LoadedIndex:
                 owners[row].append(i)
         self.sentence_owners = owners
 
+    def sentence_texts(self) -> list[str]:
+        """Each sentence's raw text (the sentence table holds document order numbers and raw offsets)."""
+        order = list(self.documents)
+        return [self.documents[order[int(d)]].text[int(a) : int(b)] for d, a, b in self.sentences]
+
     @property
     def version(self) -> str:
         return self.manifest.build_id

@@ -14,10 +14,13 @@ import numpy as np
 from embeddings.base import Embedder
 from index_build.store import PassageRecord
 from index_build.tokenization import bm25_tokens
+from retrieval.abstention import load_abstention, question_features
 from retrieval.dedupe import drop_overlapping, merge_overlapping
 from retrieval.fusion import ranked, rrf, weighted
 from retrieval.highlights import best_sentences
 from retrieval.index import LoadedIndex
+from retrieval.rerank import Candidate, features, load_reranker
+from retrieval.windows import SentenceLexicon, WindowConfig, Windows
 from verbatim.errors import BadInputError, NotFoundError
 
 
@@ -34,7 +37,12 @@ class RetrievalConfig:
     dedupe: bool = True
     merge: bool = True  # overlapping neighbours of one section become one passage (else the weaker is dropped)
     highlights: bool = True
-    abstain_threshold: float = 0.52  # best evidence-sentence cosine below this: not supported
+    rerank: bool = True  # re-order the first candidates with the learned model (retrieval/rerank.py)
+    rerank_pool: int = 20  # first-stage passages (after merging) the model re-orders
+    recut: bool = False  # tried, did not help on dev (README); passage boundaries follow this question's best sentences (retrieval/windows.py)
+    window: WindowConfig = WindowConfig()
+    abstain_threshold: float = 0.52  # without an abstention model: best sentence cosine below this is not supported
+    calibrated_abstention: bool = True  # use the model of retrieval/abstention.py when there is one
 
     def named(self, **changes) -> RetrievalConfig:
         return replace(self, **changes)
@@ -57,6 +65,8 @@ class SearchResult:
     support_score: float
     hits: list[Hit]
     timings_ms: dict[str, float] = field(default_factory=dict)
+    confidence: float | None = None  # 0..1 that the corpus answers it (None: no abstention model)
+    signals: np.ndarray | None = field(default=None, repr=False)  # abstention features, for training
 
 
 class Retriever:
@@ -64,6 +74,10 @@ class Retriever:
         self.index = index
         self.embedder = embedder
         self.config = config
+        self.lexicon = SentenceLexicon(index.sentence_texts())
+        self.windows = Windows(index)
+        self.reranker = load_reranker()
+        self.abstention = load_abstention()
 
     def search(
         self,
@@ -113,24 +127,76 @@ class Retriever:
             else:
                 fused = weighted([sc for sc, _ in lists], [w for _, w in lists])
         order = ranked(fused)
+        rerank = cfg.rerank and self.reranker is not None and cfg.mode == "hybrid"
+        wanted = k
+        if rerank:
+            wanted = max(k, cfg.rerank_pool)
+        if cfg.recut:
+            wanted *= 2  # re-cut windows may come to overlap: keep spares
         if cfg.dedupe and cfg.merge:
-            groups = merge_overlapping(order, self._span_of, self._section_of, k)
+            groups = merge_overlapping(order, self._span_of, self._section_of, wanted)
         elif cfg.dedupe:
-            groups = [([i], s) for i, s in drop_overlapping(order, self._span_of)][:k]
+            groups = [([i], s) for i, s in drop_overlapping(order, self._span_of)][:wanted]
         else:
             groups = [([i], s) for i, s in order[:k]]
+        if rerank:
+            groups = self._reranked(question, groups, dense, sparse, sentence_scores)
         lap("fusion")
+        chosen: list[tuple[list[int], float, PassageRecord]] = []
+        match = None
+        if cfg.recut:
+            match = sentence_scores + cfg.window.lexical_weight * self.lexicon.coverage(question)
+        taken: dict[str, list[tuple[int, int]]] = {}
+        for members, score in groups:
+            passage = self.index.passages[members[0]] if len(members) == 1 else self._merged(members)
+            if match is not None:
+                passage = self.windows.recut(passage, match, cfg.window)
+                spans_here = taken.setdefault(passage.doc_id, [])
+                if any(passage.start < e and s < passage.end for s, e in spans_here):
+                    continue
+                spans_here.append((passage.start, passage.end))
+            chosen.append((members, score, passage))
+            if len(chosen) == k:
+                break
         hits: list[Hit] = []
-        for rank, (members, score) in enumerate(groups, start=1):
+        for rank, (members, score, passage) in enumerate(chosen, start=1):
             i = members[0]
-            passage = self.index.passages[i] if len(members) == 1 else self._merged(members)
             spans: list[tuple[int, int]] = []
             if cfg.highlights:
                 spans = best_sentences(sentence_scores, self.index.sentences, passage.sentence_first, passage.sentence_last)
             hits.append(Hit(passage, rank, float(score), dense.get(i), sparse.get(i), spans))
         best_sentence = self._support(sentence_scores, [h.passage for h in hits])
+        top = [Candidate(h.passage, h.score, h.rank, h.dense_score, h.bm25_score) for h in hits]
+        docs = self.index.documents
+        signals = question_features(
+            question, top, [h.score for h in hits], sentence_scores, self.lexicon.shares(question),
+            lambda p: docs[p.doc_id].text[p.start : p.end], self.lexicon.vocab,
+            max(sparse.values(), default=0.0), max(dense.values(), default=0.0),
+        )
+        supported, confidence = best_sentence >= cfg.abstain_threshold, None
+        if cfg.calibrated_abstention and self.abstention is not None and rerank:
+            confidence = self.abstention.confidence(signals)
+            supported = confidence >= self.abstention.threshold
         lap("highlights")
-        return SearchResult(question, best_sentence >= cfg.abstain_threshold, best_sentence, hits, timings)
+        return SearchResult(question, supported, best_sentence, hits, timings, confidence, signals)
+
+    def candidates(self, groups, dense: dict[int, float], sparse: dict[int, float]) -> list[Candidate]:
+        out = []
+        for rank, (members, score) in enumerate(groups, start=1):
+            passage = self.index.passages[members[0]] if len(members) == 1 else self._merged(members)
+            out.append(Candidate(passage, float(score), rank, dense.get(members[0]), sparse.get(members[0])))
+        return out
+
+    def candidate_features(self, question: str, candidates: list[Candidate], sentence_scores: np.ndarray) -> np.ndarray:
+        docs = self.index.documents
+        return features(question, candidates, sentence_scores, self.lexicon.shares(question),
+                        lambda p: docs[p.doc_id].text[p.start : p.end])
+
+    def _reranked(self, question, groups, dense, sparse, sentence_scores):
+        candidates = self.candidates(groups, dense, sparse)
+        scores = self.reranker.score(self.candidate_features(question, candidates, sentence_scores))
+        order = np.argsort(-scores, kind="stable")
+        return [(groups[i][0], float(scores[i])) for i in order]
 
     def _allowed(self, documents: list[str] | None) -> np.ndarray | None:
         if not documents:

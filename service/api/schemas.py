@@ -53,6 +53,10 @@ class IndexInfo(BaseModel):
 class AskResponse(BaseModel):
     question: str
     supported: bool = Field(description="False when the corpus does not support an answer; passages are then only the nearest.")
+    confidence: float | None = Field(
+        None, ge=0.0, le=1.0,
+        description="0 to 1: how likely the corpus answers the question (the calibrated abstention model); "
+                    "`supported` is this at or above the threshold chosen on the dev questions.")
     passages: list[Passage]
     took_ms: float
     index: IndexInfo

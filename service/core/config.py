@@ -53,8 +53,14 @@ class Settings(BaseSettings):
     sentence_weight: float = Field(0.0, ge=0.0, le=10.0, description="weight of the sentence-vector list in fusion")
     bm25_weight: float = Field(2.0, ge=0.0, le=10.0, description="weight of the BM25 list in fusion")
     candidates: int = Field(50, ge=1, le=1000, description="candidates from each retriever")
+    rerank: bool = Field(True, description="re-order the first 20 passages with the re-ranker learned on dev "
+                                           "(`retrieval/reranker.json`)")
+    calibrated_abstention: bool = Field(
+        True, description="decide `supported` and `confidence` with the abstention model learned on dev "
+                          "(`retrieval/abstention.json`); when false, by `VERBATIM_ABSTAIN_THRESHOLD`")
     abstain_threshold: float = Field(
-        0.52, description="best sentence cosine below which an answer is `supported: false`")
+        0.52, description="without the abstention model: best sentence cosine below which an answer is "
+                          "`supported: false`")
     max_k: int = Field(50, ge=1, le=50, description="largest `k` accepted")
     max_question_chars: int = Field(1000, ge=1, description="longest question accepted")
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="largest request body, bytes")

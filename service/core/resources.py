@@ -28,6 +28,8 @@ def retrieval_config(settings: Settings) -> RetrievalConfig:
         bm25_weight=settings.bm25_weight,
         candidates=settings.candidates,
         abstain_threshold=settings.abstain_threshold,
+        rerank=settings.rerank,
+        calibrated_abstention=settings.calibrated_abstention,
     )
 
 

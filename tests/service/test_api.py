@@ -30,6 +30,7 @@ def test_ask_returns_the_passage_with_an_exact_citation(client: TestClient) -> N
     assert top["url"] == f"/?doc=lighthouse&start={top['citation']['start']}&end={top['citation']['end']}"
     assert body["index"]["model"] == "fake-hashed-bag-of-words"
     assert body["supported"] is True
+    assert 0.0 < body["confidence"] <= 1.0
     check_exact(client, body)
 
 
@@ -62,6 +63,7 @@ def test_returned_passages_never_overlap(client: TestClient) -> None:
 def test_off_topic_question_is_marked_unsupported(client: TestClient) -> None:
     body = client.post("/v1/ask", json={"question": "javascript kubernetes recipe", "k": 3}).json()
     assert body["supported"] is False
+    assert 0.0 <= body["confidence"] < 0.5
 
 
 @pytest.mark.parametrize(

@@ -64,6 +64,7 @@ def response_of(result: SearchResult, resources: Resources, took_ms: float) -> A
     return AskResponse(
         question=result.question,
         supported=result.supported,
+        confidence=None if result.confidence is None else round(result.confidence, 4),
         passages=[passage_of(h, resources) for h in result.hits],
         took_ms=round(took_ms, 2),
         index=IndexInfo(version=manifest.build_id, built_at=manifest.built_at, model=manifest.model["name"]),
