@@ -137,6 +137,8 @@ def in_process_searchers(include: set[str] | None = None) -> dict[str, SearchFn]
         "no-rerank": service_cfg.named(rerank=False),
         "recut-windows": service_cfg.named(recut=True),
         "cosine-abstention": service_cfg.named(calibrated_abstention=False),
+        "dense-feedback": service_cfg.named(feedback_docs=3, dense_feedback=0.5),
+        "bm25-feedback": service_cfg.named(feedback_docs=3, bm25_feedback=0.3),
     }
 
     def searcher(cfg: RetrievalConfig) -> SearchFn:

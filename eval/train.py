@@ -36,10 +36,10 @@ def collect(paths: list[Path]):
     from service.core.config import get_settings
     from service.core.resources import load_resources, retrieval_config
 
-    settings = get_settings()
+    settings = get_settings().model_copy(update={"rerank": False, "calibrated_abstention": False})
     resources = load_resources(settings)
     retriever = resources.retriever
-    cfg = retrieval_config(settings).named(rerank=False)
+    cfg = retrieval_config(settings)
     groups = []
     for q in read_questions(paths).questions:
         if q.evidence is None:
@@ -108,7 +108,7 @@ def collect_signals(paths: list[Path]) -> tuple[np.ndarray, np.ndarray]:
     from service.core.config import get_settings
     from service.core.resources import load_resources, retrieval_config
 
-    settings = get_settings()
+    settings = get_settings().model_copy(update={"calibrated_abstention": False})
     resources = load_resources(settings)
     cfg = retrieval_config(settings)
     xs, ys = [], []

@@ -26,7 +26,7 @@ from index_build.joins import build_vocabulary, find_line_joins, is_hard_wrapped
 from index_build.layout import PageLocator, find_furniture
 from index_build.offsets import Edit, NormalizedText, normalize
 from index_build.structure import Section, find_sections
-from index_build.tokenization import bm25_tokens
+from index_build.tokenization import TOKENIZER_VERSION, bm25_tokens
 from verbatim.errors import BadInputError
 
 log = logging.getLogger(__name__)
@@ -275,6 +275,7 @@ def build_index(
                 "faiss_index": factory,
                 "bm25": "bm25s",
                 "bm25_ngrams": options.bm25_ngrams,
+                "bm25_tokenizer": TOKENIZER_VERSION,
             },
             corpus={"folder": str(corpus_dir), "sha256": corpus_hashes},
             counts={"documents": len(prepared), "passages": len(passages), "sentences": len(sentence_rows)},

@@ -46,6 +46,10 @@ def index_is_fresh(index_dir: Path, corpus_dir: Path, options: BuildOptions) -> 
         return "chunking options changed"
     if manifest.index.get("faiss_factory") != options.faiss_factory:
         return "the FAISS index type changed"
+    from index_build.tokenization import TOKENIZER_VERSION
+
+    if manifest.index.get("bm25_tokenizer") != TOKENIZER_VERSION:
+        return "BM25 tokeniser changed"
     if manifest.index.get("bm25_ngrams") != options.bm25_ngrams:
         return "BM25 tokenisation changed"
     return None

@@ -21,6 +21,7 @@ import numpy as np
 
 from index_build.tokenization import fold, words
 from retrieval.rerank import Candidate, LinearModel, question_names
+from verbatim.errors import ModelUnavailableError
 
 MODEL_FILE = Path(__file__).resolve().parent / "abstention.json"
 FEATURES = (
@@ -90,5 +91,9 @@ class AbstentionModel:
 def load_abstention(path: Path = MODEL_FILE) -> AbstentionModel | None:
     if not path.is_file():
         return None
-    text = path.read_text(encoding="utf-8")
-    return AbstentionModel(LinearModel.from_json(text, FEATURES), float(json.loads(text)["threshold"]))
+    try:
+        text = path.read_text(encoding="utf-8")
+        return AbstentionModel(LinearModel.from_json(text, FEATURES), float(json.loads(text)["threshold"]))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelUnavailableError(
+            f"{path.name}: unusable abstention model ({exc}); refit it: python -m eval.train") from exc

@@ -20,6 +20,7 @@ import numpy as np
 
 from index_build.store import PassageRecord
 from index_build.tokenization import fold, words
+from verbatim.errors import ModelUnavailableError
 
 MODEL_FILE = Path(__file__).resolve().parent / "reranker.json"
 FEATURES = (
@@ -136,4 +137,7 @@ def load_reranker(path: Path = MODEL_FILE) -> LinearModel | None:
     """The saved re-ranker, or None when there is none (the first-stage order is kept)."""
     if not path.is_file():
         return None
-    return LinearModel.from_json(path.read_text(encoding="utf-8"), FEATURES)
+    try:
+        return LinearModel.from_json(path.read_text(encoding="utf-8"), FEATURES)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelUnavailableError(f"{path.name}: unusable re-ranker ({exc}); refit it: python -m eval.train") from exc

@@ -16,6 +16,7 @@ from index_build.store import PassageRecord
 from index_build.tokenization import bm25_tokens
 from retrieval.abstention import load_abstention, question_features
 from retrieval.dedupe import drop_overlapping, merge_overlapping
+from retrieval.feedback import expansion_terms
 from retrieval.fusion import ranked, rrf, weighted
 from retrieval.highlights import best_sentences
 from retrieval.index import LoadedIndex
@@ -39,6 +40,11 @@ class RetrievalConfig:
     highlights: bool = True
     rerank: bool = True  # re-order the first candidates with the learned model (retrieval/rerank.py)
     rerank_pool: int = 20  # first-stage passages (after merging) the model re-orders
+    # pseudo-relevance feedback from the first fused passages (0: off)
+    feedback_docs: int = 0
+    dense_feedback: float = 0.0  # Rocchio: the question vector moves this far towards their mean
+    bm25_feedback: float = 0.0  # weight of a second BM25 query made of their most telling terms
+    feedback_terms: int = 10
     recut: bool = False  # tried, did not help on dev (README); passage boundaries follow this question's best sentences (retrieval/windows.py)
     window: WindowConfig = WindowConfig()
     abstain_threshold: float = 0.52  # without an abstention model: best sentence cosine below this is not supported
@@ -76,8 +82,9 @@ class Retriever:
         self.config = config
         self.lexicon = SentenceLexicon(index.sentence_texts())
         self.windows = Windows(index)
-        self.reranker = load_reranker()
-        self.abstention = load_abstention()
+        # the learned models are read only when the configuration uses them (training runs without)
+        self.reranker = load_reranker() if config.rerank else None
+        self.abstention = load_abstention() if config.calibrated_abstention else None
 
     def search(
         self,
@@ -117,15 +124,22 @@ class Retriever:
         if cfg.mode == "bm25" or (hybrid and cfg.bm25_weight > 0):
             sparse = self._bm25(question, pool, allowed)
         lap("bm25")
-        if not hybrid:
-            fused = {"dense": dense, "sentences": by_sentence, "bm25": sparse}[cfg.mode]
-        else:
-            lists = [(dense, cfg.dense_weight), (by_sentence, cfg.sentence_weight), (sparse, cfg.bm25_weight)]
-            lists = [(scores, w) for scores, w in lists if w > 0]
-            if cfg.fusion == "rrf":
-                fused = rrf([[i for i, _ in ranked(sc)] for sc, _ in lists], k=cfg.rrf_k, weights=[w for _, w in lists])
-            else:
-                fused = weighted([sc for sc, _ in lists], [w for _, w in lists])
+        fused = self._fuse(cfg, dense, by_sentence, sparse)
+        if hybrid and cfg.feedback_docs > 0:
+            top = [i for i, _ in ranked(fused)[: cfg.feedback_docs]]
+            if cfg.dense_feedback > 0 and top:
+                vectors = np.vstack([self.index.dense.reconstruct(int(i)) for i in top])
+                moved = query + cfg.dense_feedback * vectors.mean(axis=0)
+                dense = self._dense((moved / np.linalg.norm(moved)).astype(np.float32), pool, allowed)
+            if cfg.bm25_feedback > 0 and top:
+                terms = expansion_terms(question, [self.index.passages[i].text for i in top], self.lexicon,
+                                        cfg.feedback_terms)
+                extra = self._bm25(" ".join(terms), pool, allowed, expand=False) if terms else {}
+                top_extra = max(extra.values(), default=1.0) or 1.0
+                top_plain = max(sparse.values(), default=1.0) or 1.0
+                sparse = {i: sparse.get(i, 0.0) + cfg.bm25_feedback * top_plain * extra.get(i, 0.0) / top_extra
+                          for i in set(sparse) | set(extra)}
+            fused = self._fuse(cfg, dense, by_sentence, sparse)
         order = ranked(fused)
         rerank = cfg.rerank and self.reranker is not None and cfg.mode == "hybrid"
         wanted = k
@@ -180,6 +194,16 @@ class Retriever:
         lap("highlights")
         return SearchResult(question, supported, best_sentence, hits, timings, confidence, signals)
 
+    @staticmethod
+    def _fuse(cfg: RetrievalConfig, dense, by_sentence, sparse) -> dict[int, float]:
+        if cfg.mode != "hybrid":
+            return {"dense": dense, "sentences": by_sentence, "bm25": sparse}[cfg.mode]
+        lists = [(dense, cfg.dense_weight), (by_sentence, cfg.sentence_weight), (sparse, cfg.bm25_weight)]
+        lists = [(scores, w) for scores, w in lists if w > 0]
+        if cfg.fusion == "rrf":
+            return rrf([[i for i, _ in ranked(sc)] for sc, _ in lists], k=cfg.rrf_k, weights=[w for _, w in lists])
+        return weighted([sc for sc, _ in lists], [w for _, w in lists])
+
     def candidates(self, groups, dense: dict[int, float], sparse: dict[int, float]) -> list[Candidate]:
         out = []
         for rank, (members, score) in enumerate(groups, start=1):
@@ -218,7 +242,7 @@ class Retriever:
         scores, ids = self.index.dense.search(query.reshape(1, -1), min(pool, n), params=params)
         return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
 
-    def _bm25(self, question: str, pool: int, allowed: np.ndarray | None) -> dict[int, float]:
+    def _bm25(self, question: str, pool: int, allowed: np.ndarray | None, expand: bool = True) -> dict[int, float]:
         vocab = self.index.bm25_vocab
         tokens = [t for t in bm25_tokens(question) if t in vocab]
         if not tokens:

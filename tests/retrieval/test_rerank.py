@@ -76,3 +76,16 @@ def test_reranking_reorders_by_the_model(fixture_retriever: Retriever) -> None:
     assert (hits[0].passage.start, hits[0].passage.end) == (longest.passage.start, longest.passage.end)
     lengths = [h.passage.end - h.passage.start for h in hits]
     assert lengths == sorted(lengths, reverse=True)
+
+
+def test_an_unusable_model_file_is_a_clear_error_naming_the_fix(tmp_path) -> None:
+    from retrieval.abstention import load_abstention
+    from verbatim.errors import ModelUnavailableError
+
+    bad = tmp_path / "model.json"
+    bad.write_text(json.dumps({"features": ["other"], "mean": [0], "scale": [1], "coef": [1], "intercept": 0}))
+    with pytest.raises(ModelUnavailableError, match="refit it: python -m eval.train"):
+        load_reranker(bad)
+    with pytest.raises(ModelUnavailableError, match="unusable abstention model"):
+        load_abstention(bad)
+    assert load_reranker(tmp_path / "none.json") is None
