@@ -109,3 +109,17 @@ def test_answers_to_every_evaluation_question_are_exact_and_never_overlap(real_i
             for doc_id, s, e in seen:
                 assert doc_id != p.doc_id or e <= p.start or p.end <= s, q.id
             seen.append((p.doc_id, p.start, p.end))
+
+
+def test_with_the_real_model_the_learned_models_rank_and_judge_real_questions(real_index, real_embedder) -> None:
+    from retrieval.search import Retriever
+
+    retriever = Retriever(real_index, real_embedder)
+    assert retriever.reranker is not None and retriever.abstention is not None
+    answered = retriever.search("Which biographer of Khrushchev called the Secret Speech a great deed?", 5)
+    top = answered.hits[0].passage
+    assert top.doc_id == "khrushchev-lied"
+    assert "great deed" in real_index.documents[top.doc_id].text[top.start : top.end]
+    assert answered.supported and answered.confidence >= retriever.abstention.threshold
+    off_topic = retriever.search("What oven temperature is best for baking a sourdough loaf?", 5)
+    assert not off_topic.supported and off_topic.confidence < answered.confidence

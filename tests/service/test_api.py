@@ -30,7 +30,6 @@ def test_ask_returns_the_passage_with_an_exact_citation(client: TestClient) -> N
     assert top["url"] == f"/?doc=lighthouse&start={top['citation']['start']}&end={top['citation']['end']}"
     assert body["index"]["model"] == "fake-hashed-bag-of-words"
     assert body["supported"] is True
-    assert 0.0 < body["confidence"] <= 1.0
     check_exact(client, body)
 
 
@@ -63,7 +62,19 @@ def test_returned_passages_never_overlap(client: TestClient) -> None:
 def test_off_topic_question_is_marked_unsupported(client: TestClient) -> None:
     body = client.post("/v1/ask", json={"question": "javascript kubernetes recipe", "k": 3}).json()
     assert body["supported"] is False
-    assert 0.0 <= body["confidence"] < 0.5
+
+
+def test_answers_carry_the_abstention_models_confidence(fixture_index) -> None:
+    from tests.service.conftest import make_client
+
+    with make_client(fixture_index) as c:
+        threshold = c.app.state.holder.current.retriever.abstention.threshold
+        on = c.post("/v1/ask", json={"question": "Who rebuilt the lantern room after the storm?", "k": 3}).json()
+        off = c.post("/v1/ask", json={"question": "javascript kubernetes recipe", "k": 3}).json()
+    for body in (on, off):
+        assert 0.0 <= body["confidence"] <= 1.0
+        assert body["supported"] == (body["confidence"] >= threshold)
+    assert off["confidence"] < on["confidence"] and off["supported"] is False
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,7 @@ def server(tmp_path_factory) -> Iterator[str]:
     settings = Settings(
         corpus_dir=corpus_dir, index_dir=index_dir, cache_dir=tmp / "cache",
         abstain_threshold=ABSTAIN_THRESHOLD, show_progress=False, log_questions=False,
+        calibrated_abstention=False,  # the shipped model is fitted to MiniLM's scores, not the fake model's
     )
     app = create_app(settings, assemble(load_index(index_dir, corpus_dir, emb.fingerprint), emb, settings))
 
