@@ -264,7 +264,7 @@ def question_paths(args: argparse.Namespace) -> list[Path]:
         return list(args.questions)
     split = args.split or "dev"
     names = ["dev", "test"] if split == "all" else [split]
-    # each split is the original set (dev.jsonl) and the readers' set (dev-readers.jsonl)
+    # each split is every set's file of it: dev.jsonl, dev-readers.jsonl, dev-hard.jsonl
     return [path for name in names for path in sorted(QUESTIONS_DIR.glob(f"{name}*.jsonl"))]
 
 

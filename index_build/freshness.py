@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from index_build import store
 from index_build.corpus import read_corpus
+from index_build.tokenization import TOKENIZER_VERSION
 from verbatim.errors import IndexUnavailableError
 
 if TYPE_CHECKING:
@@ -46,8 +47,6 @@ def index_is_fresh(index_dir: Path, corpus_dir: Path, options: BuildOptions) -> 
         return "chunking options changed"
     if manifest.index.get("faiss_factory") != options.faiss_factory:
         return "the FAISS index type changed"
-    from index_build.tokenization import TOKENIZER_VERSION
-
     if manifest.index.get("bm25_tokenizer") != TOKENIZER_VERSION:
         return "BM25 tokeniser changed"
     if manifest.index.get("bm25_ngrams") != options.bm25_ngrams:

@@ -134,7 +134,7 @@ class Retriever:
             if cfg.bm25_feedback > 0 and top:
                 terms = expansion_terms(question, [self.index.passages[i].text for i in top], self.lexicon,
                                         cfg.feedback_terms)
-                extra = self._bm25(" ".join(terms), pool, allowed, expand=False) if terms else {}
+                extra = self._bm25(" ".join(terms), pool, allowed) if terms else {}
                 top_extra = max(extra.values(), default=1.0) or 1.0
                 top_plain = max(sparse.values(), default=1.0) or 1.0
                 sparse = {i: sparse.get(i, 0.0) + cfg.bm25_feedback * top_plain * extra.get(i, 0.0) / top_extra
@@ -153,8 +153,9 @@ class Retriever:
             groups = [([i], s) for i, s in drop_overlapping(order, self._span_of)][:wanted]
         else:
             groups = [([i], s) for i, s in order[:k]]
+        shares = self.lexicon.shares(question)  # the question's term coverage, for both learned models
         if rerank:
-            groups = self._reranked(question, groups, dense, sparse, sentence_scores)
+            groups = self._reranked(question, groups, dense, sparse, sentence_scores, shares)
         lap("fusion")
         chosen: list[tuple[list[int], float, PassageRecord]] = []
         match = None
@@ -181,10 +182,8 @@ class Retriever:
             hits.append(Hit(passage, rank, float(score), dense.get(i), sparse.get(i), spans))
         best_sentence = self._support(sentence_scores, [h.passage for h in hits])
         top = [Candidate(h.passage, h.score, h.rank, h.dense_score, h.bm25_score) for h in hits]
-        docs = self.index.documents
         signals = question_features(
-            question, top, [h.score for h in hits], sentence_scores, self.lexicon.shares(question),
-            lambda p: docs[p.doc_id].text[p.start : p.end], self.lexicon.vocab,
+            question, top, [h.score for h in hits], sentence_scores, shares, self._raw_text, self.lexicon.vocab,
             max(sparse.values(), default=0.0), max(dense.values(), default=0.0),
         )
         supported, confidence = best_sentence >= cfg.abstain_threshold, None
@@ -211,14 +210,18 @@ class Retriever:
             out.append(Candidate(passage, float(score), rank, dense.get(members[0]), sparse.get(members[0])))
         return out
 
-    def candidate_features(self, question: str, candidates: list[Candidate], sentence_scores: np.ndarray) -> np.ndarray:
-        docs = self.index.documents
-        return features(question, candidates, sentence_scores, self.lexicon.shares(question),
-                        lambda p: docs[p.doc_id].text[p.start : p.end])
+    def candidate_features(
+        self, question: str, candidates: list[Candidate], sentence_scores: np.ndarray, shares=None
+    ) -> np.ndarray:
+        shares = shares or self.lexicon.shares(question)
+        return features(question, candidates, sentence_scores, shares, self._raw_text)
 
-    def _reranked(self, question, groups, dense, sparse, sentence_scores):
+    def _raw_text(self, passage: PassageRecord) -> str:
+        return self.index.documents[passage.doc_id].text[passage.start : passage.end]
+
+    def _reranked(self, question, groups, dense, sparse, sentence_scores, shares):
         candidates = self.candidates(groups, dense, sparse)
-        scores = self.reranker.score(self.candidate_features(question, candidates, sentence_scores))
+        scores = self.reranker.score(self.candidate_features(question, candidates, sentence_scores, shares))
         order = np.argsort(-scores, kind="stable")
         return [(groups[i][0], float(scores[i])) for i in order]
 
@@ -242,7 +245,7 @@ class Retriever:
         scores, ids = self.index.dense.search(query.reshape(1, -1), min(pool, n), params=params)
         return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
 
-    def _bm25(self, question: str, pool: int, allowed: np.ndarray | None, expand: bool = True) -> dict[int, float]:
+    def _bm25(self, question: str, pool: int, allowed: np.ndarray | None) -> dict[int, float]:
         vocab = self.index.bm25_vocab
         tokens = [t for t in bm25_tokens(question) if t in vocab]
         if not tokens:

@@ -1,9 +1,9 @@
 """Passages cut around the evidence: a returned passage's boundaries follow this question's best sentences.
 
 Build-time windows are fixed; an answer often sits at the edge of one, split across two. Here each
-retrieved passage is re-cut at query time: among its sentences and a few neighbours on each side
-(same document, same section and source), the sentence that best matches the question is the
-centre, and the window grows sentence by sentence towards the better-matching side until the next
+retrieved passage is re-cut at query time: its sentence that best matches the question is the
+centre, and the window grows, over its sentences and a few neighbours on each side (same document,
+same section and source), sentence by sentence towards the better-matching side until the next
 sentence would exceed the size limit. Offsets stay exact raw offsets (sentence boundaries from the
 build); lines and printed pages are recomputed from the text by the build's own functions.
 
@@ -32,7 +32,6 @@ class WindowConfig:
     max_chars: int = 900  # longest re-cut passage, characters of raw text
     reach: int = 4  # neighbouring sentences considered on each side of the retrieved passage
     lexical_weight: float = 0.3
-    centre: str = "inside"  # where the centre sentence may lie: "inside" the retrieved passage, or "reach"
 
 
 class SentenceLexicon:
@@ -48,11 +47,11 @@ class SentenceLexicon:
                 cols.append(vocab.setdefault(term, len(vocab)))
         self.vocab = vocab
         data = np.ones(len(rows), dtype=np.float32)
-        self.matrix = sparse.csr_matrix((data, (rows, cols)), shape=(len(sentence_texts), max(1, len(vocab))))
+        shape = (len(sentence_texts), max(1, len(vocab)))
+        self._matrix_csc = sparse.csc_matrix((data, (rows, cols)), shape=shape)  # sliced by question terms
         df = np.bincount(np.asarray(cols, dtype=np.int64), minlength=max(1, len(vocab)))
         n = max(1, len(sentence_texts))
         self.idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        self._matrix_csc = self.matrix.tocsc()
 
     def question_terms(self, question: str) -> tuple[list[int], np.ndarray]:
         """The question's terms known to the sentences (columns) and their idf weights."""
@@ -80,14 +79,11 @@ class SentenceLexicon:
 
     def coverage(self, question: str) -> np.ndarray:
         """Per sentence: the share (0..1) of the question's idf weight it contains."""
-        cols = sorted({self.vocab[t] for t in words(question) if t in self.vocab})
-        out = np.zeros(self.matrix.shape[0], dtype=np.float32)
+        cols, weights = self.question_terms(question)
         if not cols:
-            return out
-        weights = self.idf[cols]
-        sub = self._matrix_csc[:, cols]
-        out = np.asarray(sub @ weights, dtype=np.float32).ravel()
-        return out / float(weights.sum())
+            return np.zeros(self._matrix_csc.shape[0], dtype=np.float32)
+        held = np.asarray(self._matrix_csc[:, cols] @ weights, dtype=np.float32).ravel()
+        return held / float(weights.sum())
 
 
 class DocumentLayout:
@@ -139,10 +135,8 @@ class Windows:
         n = len(rows)
         while hi_bound < n and hi_bound - passage.sentence_last < config.reach and sections[hi_bound] == key:
             hi_bound += 1
-        if config.centre == "inside":
-            centre = passage.sentence_first + int(np.argmax(match[passage.sentence_first : passage.sentence_last]))
-        else:
-            centre = lo_bound + int(np.argmax(match[lo_bound:hi_bound]))
+        # the centre stays inside the retrieved passage (centring anywhere within reach lost more on dev)
+        centre = passage.sentence_first + int(np.argmax(match[passage.sentence_first : passage.sentence_last]))
         lo, hi = centre, centre + 1
         limit = config.max_chars
         while True:
