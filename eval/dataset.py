@@ -122,7 +122,9 @@ def _loose_chars(ch: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKC", ch).casefold() if c.isalnum())
 
 
-class _Corpus:
+class Corpus:
+    """The corpus texts, for locating evidence quotes as raw spans."""
+
     def __init__(self, corpus_dir: Path) -> None:
         self.texts: dict[str, str] = {}
         self.refs: dict[str, str] = {}  # id, file name, title (case-folded) -> id
@@ -173,7 +175,7 @@ def _quotes(value: object) -> list[str] | None:
 
 def read_questions(paths: list[Path], corpus_dir: Path = DEFAULT_CORPUS) -> LoadedQuestions:
     """Load question files, keeping every usable record and naming every unusable one."""
-    corpus = _Corpus(corpus_dir)
+    corpus = Corpus(corpus_dir)
     loaded = LoadedQuestions([])
     seen: set[str] = set()
     for path in paths:

@@ -256,6 +256,12 @@ def add_eval_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     parser.add_argument("--strict", action="store_true",
                         help="refuse the question files if any record cannot be used (default: skip it with a warning)")
+    parser.add_argument("--conversations", type=Path, action="append", metavar="FILE",
+                        help="conversation file (JSON lines, eval/conversations/README.md): follow-up recall as "
+                             "typed with history, without it, and written out; repeatable")
+    parser.add_argument("--quotes", type=Path, action="append", metavar="FILE",
+                        help="quotation file (JSON lines, eval/quotes/README.md): share located, absent ones "
+                             "wrongly found; repeatable")
     parser.add_argument("--out", type=Path, default=Path("var/eval"), help="folder for results.json, report.md, recall.png")
 
 
@@ -273,6 +279,10 @@ def run_eval(args: argparse.Namespace) -> int:
 
     if any(k < 1 or k > 50 for k in args.k):
         raise BadInputError("--k values must be between 1 and 50")
+    if args.quotes or args.conversations:
+        if args.questions or args.split or (args.quotes and args.conversations):
+            raise BadInputError("--questions/--split, --conversations and --quotes are separate runs: give one")
+        return run_quotes_eval(args) if args.quotes else run_conversations_eval(args)
     paths = question_paths(args)
     for path in paths:
         if not path.is_file():
@@ -311,3 +321,81 @@ def run_eval(args: argparse.Namespace) -> int:
         print(table(results))
         print(f"\nreport: {args.out / 'report.md'}")
     return 0
+
+
+def _check_files(paths: list[Path], what: str) -> None:
+    from verbatim.errors import BadInputError
+
+    for path in paths:
+        if not path.is_file():
+            raise BadInputError(f"{path}: no such {what} file")
+
+
+def _finish(args: argparse.Namespace, report: dict[str, Any], markdown: str, summary: str) -> int:
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(report, indent=1, ensure_ascii=False))
+    (args.out / "report.md").write_text(markdown)
+    if args.json:
+        json.dump(report, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        print(summary)
+        print(f"\nreport: {args.out / 'report.md'}")
+    return 0
+
+
+def _usable(items: list, problems: list[str], what: str, strict: bool) -> None:
+    from verbatim.errors import BadInputError
+
+    if problems and strict:
+        raise BadInputError(f"{len(problems)} bad {what} record(s): " + "; ".join(problems))
+    for problem in problems:
+        print(f"verbatim: warning: skipped {problem}", file=sys.stderr)
+    if not items:
+        raise BadInputError(f"the files hold no usable {what}s" + (f" (e.g. {problems[0]})" if problems else ""))
+
+
+def run_quotes_eval(args: argparse.Namespace) -> int:
+    from eval.quotes import (
+        http_verifier,
+        in_process_verifier,
+        markdown_quotes,
+        read_quotes,
+        run_quotes,
+        summarize_quotes,
+    )
+
+    _check_files(args.quotes, "quotations")
+    loaded = read_quotes(args.quotes)
+    _usable(loaded.cases, loaded.problems, "quotation", args.strict)
+    verify = http_verifier(args.url) if args.url else in_process_verifier()
+    summary = summarize_quotes(run_quotes(verify, loaded.cases))
+    report = {"date": datetime.now(UTC).strftime("%Y-%m-%d"), "quote_files": [str(p) for p in args.quotes],
+              "skipped": loaded.problems, **summary}
+    text = (f"located {summary['located']} of {summary['present']} present quotes; "
+            f"{summary['absent_found']} of {summary['absent']} absent ones wrongly found; p50 {summary['p50_ms']} ms")
+    return _finish(args, report, markdown_quotes(report), text)
+
+
+def run_conversations_eval(args: argparse.Namespace) -> int:
+    from eval.conversations import (
+        http_asker,
+        in_process_asker,
+        markdown_conversations,
+        read_conversations,
+        run_conversations,
+        summarize_conversations,
+    )
+
+    _check_files(args.conversations, "conversations")
+    loaded = read_conversations(args.conversations)
+    _usable(loaded.conversations, loaded.problems, "conversation", args.strict)
+    ask = http_asker(args.url) if args.url else in_process_asker()
+    summary = summarize_conversations(run_conversations(ask, loaded.conversations, max(max(args.k), 10)))
+    report = {"date": datetime.now(UTC).strftime("%Y-%m-%d"),
+              "conversation_files": [str(p) for p in args.conversations], "skipped": loaded.problems, **summary}
+    f = summary["follow_up"]
+    text = (f"follow-ups recall@5: {f['as_typed']['recall@5']} as typed with history, "
+            f"{f['as_typed_without_history']['recall@5']} without; "
+            f"written out {f['written_out']['recall@5'] if f['written_out'] else '-'}")
+    return _finish(args, report, markdown_conversations(report), text)

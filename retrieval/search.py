@@ -15,6 +15,7 @@ from embeddings.base import Embedder
 from index_build.store import PassageRecord
 from index_build.tokenization import bm25_tokens
 from retrieval.abstention import load_abstention, question_features
+from retrieval.conversation import NO_CONTEXT, ConversationContext, EarlierTurn, resolve
 from retrieval.dedupe import drop_overlapping, merge_overlapping
 from retrieval.feedback import expansion_terms
 from retrieval.fusion import ranked, rrf, weighted
@@ -49,6 +50,11 @@ class RetrievalConfig:
     window: WindowConfig = WindowConfig()
     abstain_threshold: float = 0.52  # without an abstention model: best sentence cosine below this is not supported
     calibrated_abstention: bool = True  # use the model of retrieval/abstention.py when there is one
+    # follow-up questions (retrieval/conversation.py): how much the earlier turns' terms weigh
+    context_bm25: float = 0.5  # their BM25 scores, added to the question's at this weight
+    context_dense: float = 0.5  # the question vector moves this far towards "question + their terms"
+    context_documents: float = 0.0  # fusion bonus for passages of documents the reader was shown
+    context_rerank: bool = True  # the re-ranker and abstention read the question with the carried terms
 
     def named(self, **changes) -> RetrievalConfig:
         return replace(self, **changes)
@@ -72,6 +78,7 @@ class SearchResult:
     hits: list[Hit]
     timings_ms: dict[str, float] = field(default_factory=dict)
     confidence: float | None = None  # 0..1 that the corpus answers it (None: no abstention model)
+    context: ConversationContext = NO_CONTEXT  # what a follow-up took from the earlier turns
     signals: np.ndarray | None = field(default=None, repr=False)  # abstention features, for training
 
 
@@ -85,6 +92,10 @@ class Retriever:
         # the learned models are read only when the configuration uses them (training runs without)
         self.reranker = load_reranker() if config.rerank else None
         self.abstention = load_abstention() if config.calibrated_abstention else None
+        self.idf = {term: float(self.lexicon.idf[col]) for term, col in self.lexicon.vocab.items()}
+
+    def context_of(self, question: str, history: list[EarlierTurn] | None) -> ConversationContext:
+        return resolve(question.strip(), history or [], self.idf)
 
     def search(
         self,
@@ -92,11 +103,14 @@ class Retriever:
         k: int = 5,
         documents: list[str] | None = None,
         config: RetrievalConfig | None = None,
+        history: list[EarlierTurn] | None = None,
     ) -> SearchResult:
         cfg = config or self.config
         question = question.strip()
         if not question:
             raise BadInputError("question is empty: write a question")
+        context = self.context_of(question, history) if history else NO_CONTEXT
+        carried = " ".join(t.term for t in context.terms)
         timings: dict[str, float] = {}
         clock = time.perf_counter()
 
@@ -108,7 +122,12 @@ class Retriever:
 
         allowed = self._allowed(documents)
         pool = max(cfg.candidates, k * 3)
-        query = self.embedder.embed_batch([question])[0]
+        if carried and cfg.context_dense > 0:
+            query, expanded = self.embedder.embed_batch([question, f"{carried} {question}"])
+            moved = query + cfg.context_dense * expanded
+            query = (moved / np.linalg.norm(moved)).astype(np.float32)
+        else:
+            query = self.embedder.embed_batch([question])[0]
         lap("embed")
         hybrid = cfg.mode == "hybrid"
         dense: dict[int, float] = {}
@@ -123,8 +142,14 @@ class Retriever:
         sparse: dict[int, float] = {}
         if cfg.mode == "bm25" or (hybrid and cfg.bm25_weight > 0):
             sparse = self._bm25(question, pool, allowed)
+            if carried and cfg.context_bm25 > 0:
+                sparse = self._with_context_bm25(sparse, context, cfg.context_bm25, pool, allowed)
         lap("bm25")
         fused = self._fuse(cfg, dense, by_sentence, sparse)
+        if context.documents and cfg.context_documents > 0:
+            shown = set(context.documents)
+            bonus = cfg.context_documents / (cfg.rrf_k + 1)
+            fused = {i: s + (bonus if self.index.doc_ids[i] in shown else 0.0) for i, s in fused.items()}
         if hybrid and cfg.feedback_docs > 0:
             top = [i for i, _ in ranked(fused)[: cfg.feedback_docs]]
             if cfg.dense_feedback > 0 and top:
@@ -153,9 +178,11 @@ class Retriever:
             groups = [([i], s) for i, s in drop_overlapping(order, self._span_of)][:wanted]
         else:
             groups = [([i], s) for i, s in order[:k]]
-        shares = self.lexicon.shares(question)  # the question's term coverage, for both learned models
+        # the question's term coverage, for both learned models; a follow-up's with its carried terms
+        judged = f"{question} {carried}" if carried and cfg.context_rerank else question
+        shares = self.lexicon.shares(judged)
         if rerank:
-            groups = self._reranked(question, groups, dense, sparse, sentence_scores, shares)
+            groups = self._reranked(judged, groups, dense, sparse, sentence_scores, shares)
         lap("fusion")
         chosen: list[tuple[list[int], float, PassageRecord]] = []
         match = None
@@ -183,7 +210,7 @@ class Retriever:
         best_sentence = self._support(sentence_scores, [h.passage for h in hits])
         top = [Candidate(h.passage, h.score, h.rank, h.dense_score, h.bm25_score) for h in hits]
         signals = question_features(
-            question, top, [h.score for h in hits], sentence_scores, shares, self._raw_text, self.lexicon.vocab,
+            judged, top, [h.score for h in hits], sentence_scores, shares, self._raw_text, self.lexicon.vocab,
             max(sparse.values(), default=0.0), max(dense.values(), default=0.0),
         )
         supported, confidence = best_sentence >= cfg.abstain_threshold, None
@@ -191,7 +218,17 @@ class Retriever:
             confidence = self.abstention.confidence(signals)
             supported = confidence >= self.abstention.threshold
         lap("highlights")
-        return SearchResult(question, supported, best_sentence, hits, timings, confidence, signals)
+        return SearchResult(question, supported, best_sentence, hits, timings, confidence, context=context, signals=signals)
+
+    def _with_context_bm25(self, sparse: dict[int, float], context: ConversationContext, weight: float,
+                           pool: int, allowed: np.ndarray | None) -> dict[int, float]:
+        """The question's BM25 scores plus each earlier turn's carried terms', at ``weight`` times recency."""
+        out = dict(sparse)
+        for recency in sorted({t.weight for t in context.terms}, reverse=True):
+            text = " ".join(t.term for t in context.terms if t.weight == recency)
+            for i, score in self._bm25(text, pool, allowed).items():
+                out[i] = out.get(i, 0.0) + weight * recency * score
+        return out
 
     @staticmethod
     def _fuse(cfg: RetrievalConfig, dense, by_sentence, sparse) -> dict[int, float]:

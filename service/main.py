@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from service.api.errors import install_error_handlers
-from service.api.routes import admin, ask, documents, health
+from service.api.routes import admin, ask, documents, health, verify
 from service.core.config import Settings, get_settings
 from service.core.metrics import Metrics
 from service.core.middleware import (
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None, resources: Resources | None = N
     app.include_router(ask.router)
     app.include_router(documents.router)
     app.include_router(health.router)
+    app.include_router(verify.router)
     app.include_router(admin.router)
 
     @app.get("/", include_in_schema=False)

@@ -5,12 +5,30 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class ShownPassage(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    document: str = Field(description="Document id.")
+    start: int = Field(ge=0, description="Raw start offset, as returned in `citation.start`.")
+    end: int = Field(ge=0, description="Raw end offset.")
+
+
+class EarlierTurn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(description="The earlier question, as the reader typed it.")
+    passages: list[ShownPassage] = Field([], description="The passages the reader was shown or kept (optional).")
+
+
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(description="The reader's question, in plain words.")
     k: int = Field(5, description="How many passages to return (1 to 50).")
     documents: list[str] | None = Field(None, description="Only search these document ids.")
+    history: list[EarlierTurn] | None = Field(
+        None, description="The conversation's earlier turns, oldest first: a follow-up question ('When was he "
+                          "arrested?') takes their names and rare terms, at a lower weight. Omit for a new question.")
 
 
 class DocumentRef(BaseModel):
@@ -50,6 +68,18 @@ class IndexInfo(BaseModel):
     model: str
 
 
+class ContextTerm(BaseModel):
+    term: str = Field(description="A word carried from an earlier question, as the reader wrote it.")
+    turn: int = Field(description="Which earlier turn it came from: 1 is the oldest in `history`.")
+    weight: float = Field(description="Its weight relative to the question's own words (more recent weighs more).")
+
+
+class ConversationContext(BaseModel):
+    terms: list[ContextTerm] = Field(description="What the follow-up took from the earlier turns.")
+    new_topic: bool = Field(description="The question names its own subject: nothing was carried.")
+    documents: list[str] = Field(description="Documents of the passages shown earlier, most recent first.")
+
+
 class AskResponse(BaseModel):
     question: str
     supported: bool = Field(description="False when the corpus does not support an answer; passages are then only the nearest.")
@@ -58,6 +88,8 @@ class AskResponse(BaseModel):
         description="0 to 1: how likely the corpus answers the question (the calibrated abstention model); "
                     "`supported` is this at or above the threshold chosen on the dev questions.")
     passages: list[Passage]
+    context: ConversationContext | None = Field(
+        None, description="Only when `history` was sent: what was carried from the earlier turns, and from which.")
     took_ms: float
     index: IndexInfo
 
@@ -99,3 +131,43 @@ class ErrorBody(BaseModel):
 class Health(BaseModel):
     status: str
     index_version: str | None = None
+
+
+class VerifyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    quote: str = Field(description="The quotation to check, as the reader has it (at least three words).")
+    documents: list[str] | None = Field(None, description="Only look in these document ids.")
+
+
+class QuoteDifference(BaseModel):
+    start: int = Field(description="Raw offset where the text differs (start == end: the quote adds words here).")
+    end: int
+    text: str = Field(description="Exactly the document's text from start to end.")
+    quote_text: str = Field(description="What the quote has there instead (empty when it leaves the words out).")
+    kind: str = Field(description="ocr, line_break, punctuation, case, spelling, changed, added or missing.")
+    explanation: str = Field(description="The kind in words, for a reader.")
+
+
+class QuoteMatch(BaseModel):
+    document: DocumentRef
+    start: int = Field(description="0-based raw offset of the aligned span, inclusive.")
+    end: int = Field(description="0-based raw offset, exclusive.")
+    text: str = Field(description="Exactly the document's text from start to end.")
+    citation: Citation
+    similarity: float = Field(ge=0.0, le=1.0, description="1 when equal but for whitespace; 0 to 1 otherwise.")
+    exact: bool = Field(description="The span equals the quote but for whitespace and line breaks.")
+    differences: list[QuoteDifference]
+    url: str = Field(description="Where to read the span in context.")
+
+
+class VerifyResponse(BaseModel):
+    quote: str
+    found: bool = Field(description="The words are in the corpus, exactly or closely.")
+    verdict: str = Field(description="`exact`, `close` or `not_found`.")
+    matches: list[QuoteMatch] = Field(description="Every place the words are found, best first.")
+    nearest: QuoteMatch | None = Field(
+        None, description="When not found: the closest span there is, to judge for yourself (not a match).")
+    threshold: float = Field(description="The similarity from which a span counts as `close`.")
+    took_ms: float
+    index: IndexInfo

@@ -63,6 +63,12 @@ class Settings(BaseSettings):
                           "`supported: false`")
     max_k: int = Field(50, ge=1, le=50, description="largest `k` accepted")
     max_question_chars: int = Field(1000, ge=1, description="longest question accepted")
+    max_history_turns: int = Field(20, ge=0, le=200, description="most earlier turns `POST /v1/ask` accepts in "
+                                   "`history` (the last three are used)")
+    max_quote_chars: int = Field(2000, ge=20, description="longest quotation `POST /v1/verify` checks")
+    quote_threshold: float = Field(
+        0.80, ge=0.0, le=1.0,
+        description="similarity (0 to 1) from which a quotation is `close` rather than `not_found` (fitted on dev)")
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="largest request body, bytes")
 
     # serving

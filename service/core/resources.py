@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from embeddings.base import Embedder
 from retrieval.index import LoadedIndex, load_index
+from retrieval.quotation import QuoteChecker
 from retrieval.search import RetrievalConfig, Retriever
 from service.core.config import Settings
 
@@ -17,6 +18,7 @@ class Resources:
     index: LoadedIndex
     embedder: Embedder
     retriever: Retriever
+    quotes: QuoteChecker
 
 
 def retrieval_config(settings: Settings) -> RetrievalConfig:
@@ -34,7 +36,9 @@ def retrieval_config(settings: Settings) -> RetrievalConfig:
 
 
 def assemble(index: LoadedIndex, embedder: Embedder, settings: Settings) -> Resources:
-    return Resources(index, embedder, Retriever(index, embedder, retrieval_config(settings)))
+    quotes = QuoteChecker(index, threshold=settings.quote_threshold, max_chars=settings.max_quote_chars)
+    quotes.warm()  # fold every document's text now, not in the first reader's request
+    return Resources(index, embedder, Retriever(index, embedder, retrieval_config(settings)), quotes)
 
 
 def load_resources(settings: Settings, embedder: Embedder | None = None) -> Resources:

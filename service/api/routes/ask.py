@@ -8,7 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from retrieval.conversation import EarlierTurn, PassageRef
 from retrieval.search import Hit, SearchResult
+from service.api import schemas
 from service.api.deps import ResourcesDep, SettingsDep
 from service.api.errors import error_responses
 from service.api.schemas import AskRequest, AskResponse, Citation, DocumentRef, IndexInfo, Passage, Span
@@ -59,32 +61,66 @@ def passage_of(hit: Hit, resources: Resources) -> Passage:
     )
 
 
-def response_of(result: SearchResult, resources: Resources, took_ms: float) -> AskResponse:
+def index_info(resources: Resources) -> IndexInfo:
     manifest = resources.index.manifest
+    return IndexInfo(version=manifest.build_id, built_at=manifest.built_at, model=manifest.model["name"])
+
+
+def history_of(turns: list[schemas.EarlierTurn], settings: Settings, resources: Resources) -> list[EarlierTurn]:
+    """The earlier turns as the retriever takes them; passages of documents no longer indexed are dropped."""
+    if len(turns) > settings.max_history_turns:
+        raise BadInputError(f"history has {len(turns)} turns; send at most the last {settings.max_history_turns}")
+    out = []
+    for n, turn in enumerate(turns, start=1):
+        if len(turn.question) > settings.max_question_chars:
+            raise BadInputError(f"history turn {n}: question is {len(turn.question)} characters long; "
+                                f"the limit is {settings.max_question_chars}")
+        for p in turn.passages:
+            if p.end < p.start:
+                raise BadInputError(f"history turn {n}: passage end {p.end} is before its start {p.start}")
+        shown = tuple(PassageRef(p.document, p.start, p.end) for p in turn.passages
+                      if p.document in resources.index.documents)
+        out.append(EarlierTurn(turn.question.strip(), shown))
+    return out
+
+
+def context_of(result: SearchResult) -> schemas.ConversationContext:
+    c = result.context
+    return schemas.ConversationContext(
+        terms=[schemas.ContextTerm(term=t.term, turn=t.turn, weight=t.weight) for t in c.terms],
+        new_topic=c.new_topic,
+        documents=list(c.documents),
+    )
+
+
+def response_of(result: SearchResult, resources: Resources, took_ms: float, with_context: bool = False) -> AskResponse:
     return AskResponse(
         question=result.question,
         supported=result.supported,
         confidence=None if result.confidence is None else round(result.confidence, 4),
         passages=[passage_of(h, resources) for h in result.hits],
+        context=context_of(result) if with_context else None,
         took_ms=round(took_ms, 2),
-        index=IndexInfo(version=manifest.build_id, built_at=manifest.built_at, model=manifest.model["name"]),
+        index=index_info(resources),
     )
 
 
 async def answer(
-    request: Request, question: str, k: int, documents: list[str] | None, resources: Resources, settings: Settings
+    request: Request, question: str, k: int, documents: list[str] | None, resources: Resources, settings: Settings,
+    history: list[schemas.EarlierTurn] | None = None,
 ) -> AskResponse:
     began = time.perf_counter()
     request.state.question = question  # for the access log, unless VERBATIM_LOG_QUESTIONS=false
     question = check_question(question, k, settings)
-    result = await run_in_threadpool(resources.retriever.search, question, k, documents)
-    return response_of(result, resources, (time.perf_counter() - began) * 1000)
+    turns = history_of(history, settings, resources) if history else None
+    result = await run_in_threadpool(resources.retriever.search, question, k, documents, None, turns)
+    return response_of(result, resources, (time.perf_counter() - began) * 1000, with_context=history is not None)
 
 
 @router.post("/ask", response_model=AskResponse, summary="Ask a question; get the corpus's own passages",
              responses=error_responses(413, 415))
 async def ask_post(request: Request, body: AskRequest, resources: ResourcesDep, settings: SettingsDep) -> AskResponse:
-    return await answer(request, body.question, body.k, body.documents, resources, settings)
+    return await answer(request, body.question, body.k, body.documents, resources, settings, body.history)
 
 
 @router.get("/ask", response_model=AskResponse, summary="Ask a question (query-string form)")

@@ -1,0 +1,391 @@
+"""Checking a quotation against the corpus: where are these words, exactly or nearly, and what differs.
+
+Candidates come from the index's BM25 (words and character 4-grams, so OCR damage and other
+spellings still share tokens); exact occurrences are found by a plain search of every document's
+whitespace-folded text. Each candidate region is aligned with the quote character by character
+(rapidfuzz's ``partial_ratio_alignment``), the span is then settled word by word (rapidfuzz's
+Levenshtein opcodes over words) and every difference is classified. Offsets are raw: a match's
+text is exactly ``document_text[start:end]``. Nothing here generates text.
+
+Verdicts: ``exact`` when the span equals the quote but for whitespace and line breaks; ``close``
+when its similarity (0 to 1, rapidfuzz's normalised Indel similarity of the folded texts) reaches
+the threshold fitted on the dev quotations (``python -m eval.train_quotes``); ``not_found`` otherwise.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from index_build.offsets import NormalizedText, normalize
+from index_build.tokenization import bm25_tokens, fold, transliteration_key
+from retrieval.index import LoadedIndex
+from retrieval.windows import DocumentLayout
+from verbatim.errors import BadInputError, NotFoundError
+
+Verdict = Literal["exact", "close", "not_found"]
+DifferenceKind = Literal["ocr", "line_break", "punctuation", "case", "spelling", "changed", "added", "missing"]
+DIFFERENCE_KINDS: dict[str, str] = {
+    "ocr": "the scan misread the word (OCR)",
+    "line_break": "a word split by a line break or hyphen",
+    "punctuation": "punctuation or quotation marks",
+    "case": "capital or small letters",
+    "spelling": "a spelling variant (transliteration, British/American)",
+    "changed": "different words",
+    "added": "words the quote has and the text does not",
+    "missing": "words the text has and the quote leaves out",
+}
+
+MIN_WORDS = 3
+CLOSE_THRESHOLD = 0.80  # fitted on the dev quotations; see eval/quotes.py
+CANDIDATES = 30  # BM25 passages whose regions are aligned
+_WORD = re.compile(r"\S+")
+_WS = re.compile(r"\s+")
+_KEY = re.compile(r"[^\w]+")
+_OCR_CHARS = re.compile(r"[a-z][0-9|!\\/\]\[{}]|[0-9|!\\/\]\[{}][a-z]")
+
+
+@dataclass(frozen=True)
+class Difference:
+    start: int  # raw span of the document's words (start == end: the quote adds words here)
+    end: int
+    text: str  # exactly document_text[start:end]
+    quote_text: str  # what the quote has here instead ("" when it leaves the words out)
+    kind: DifferenceKind
+
+
+@dataclass(frozen=True)
+class QuoteMatch:
+    doc_id: str
+    start: int
+    end: int
+    similarity: float
+    exact: bool
+    differences: list[Difference]
+    line_start: int
+    line_end: int
+    section: str | None
+    attribution: str | None
+    page: int | None
+    page_end: int | None
+
+
+@dataclass(frozen=True)
+class Verification:
+    quote: str
+    verdict: Verdict
+    matches: list[QuoteMatch]  # best first; empty when not found
+    nearest: QuoteMatch | None = None  # for not_found: the closest span there is, for the reader to judge
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def found(self) -> bool:
+        return self.verdict != "not_found"
+
+
+def _lower(text: str) -> str:
+    """Lower case, one character for one (so offsets into the folded text still hold)."""
+    out = text.lower()
+    if len(out) == len(text):
+        return out
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _key(word: str) -> str:
+    return _KEY.sub("", fold(word)).replace("_", "")
+
+
+def _folded_ws(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+class _Doc:
+    """One document's text folded for alignment (NFKC, straight quotes, one space, lower case)."""
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+        self.norm: NormalizedText = normalize(raw)
+        self.lower = _lower(self.norm.text)
+        self.layout = DocumentLayout(raw)
+
+
+class QuoteChecker:
+    def __init__(self, index: LoadedIndex, threshold: float = CLOSE_THRESHOLD, max_chars: int = 2000) -> None:
+        self.index = index
+        self.threshold = threshold
+        self.max_chars = max_chars
+        self._docs: dict[str, _Doc] = {}
+        self._passage_starts: dict[str, tuple[list[int], list[int]]] = {}
+        self._df: dict[str, int] | None = None
+
+    def warm(self) -> None:
+        for doc_id in self.index.documents:
+            self._doc(doc_id)
+        self._frequency("")
+
+    # ---- the public call ---------------------------------------------------------------------
+
+    def verify(self, quote: str, documents: list[str] | None = None, limit: int = 10) -> Verification:
+        import time
+
+        began = time.perf_counter()
+        quote = self.check(quote)
+        doc_ids = self._doc_ids(documents)
+        q = normalize(quote)
+        q_lower = _lower(q.text)
+        timings: dict[str, float] = {}
+        matches: list[QuoteMatch] = []
+        for doc_id in doc_ids:  # every exact occurrence, wherever it is
+            doc = self._doc(doc_id)
+            at = doc.norm.text.find(q.text)
+            while at >= 0:
+                s, e = doc.norm.raw_span(at, at + len(q.text))
+                matches.append(self._match(doc_id, s, e, quote, q, 1.0))
+                at = doc.norm.text.find(q.text, at + 1)
+        timings["exact"] = (time.perf_counter() - began) * 1000
+        best_close: list[QuoteMatch] = []
+        for doc_id, lo, hi in self._regions(quote, doc_ids):
+            doc = self._doc(doc_id)
+            a, b = doc.norm.norm_offset(lo), doc.norm.norm_offset(hi)
+            if b - a < 1:
+                continue
+            span = self._align(doc, a, b, q_lower)
+            if span is None:
+                continue
+            s, e = doc.norm.raw_span(*span)
+            similarity = fuzz.ratio(q_lower, doc.lower[span[0] : span[1]]) / 100
+            if any(m.doc_id == doc_id and m.start < e and s < m.end for m in matches + best_close):
+                continue
+            best_close.append(self._match(doc_id, s, e, quote, q, similarity))
+        timings["align"] = (time.perf_counter() - began) * 1000 - timings["exact"]
+        best_close.sort(key=lambda m: -m.similarity)
+        exact = [m for m in matches if m.exact]
+        near_exact = [m for m in matches if not m.exact]  # equal once quotes and NFKC are folded
+        close = near_exact + [m for m in best_close if m.similarity >= self.threshold]
+        if exact:
+            return Verification(quote, "exact", (exact + close)[:limit], None, timings)
+        if close:
+            close.sort(key=lambda m: -m.similarity)
+            return Verification(quote, "close", close[:limit], None, timings)
+        return Verification(quote, "not_found", [], best_close[0] if best_close else None, timings)
+
+    def check(self, quote: str) -> str:
+        if not isinstance(quote, str) or not quote.strip():
+            raise BadInputError("quote is empty: paste the words you want to check")
+        quote = quote.strip()
+        if len(quote) > self.max_chars:
+            raise BadInputError(f"quote is {len(quote)} characters long; the limit is {self.max_chars}: "
+                                "check a shorter part of it")
+        n_words = len([w for w in _WORD.findall(quote) if _key(w)])
+        if n_words < MIN_WORDS:
+            raise BadInputError(f"quote has {n_words} word(s); a quotation needs at least {MIN_WORDS}: "
+                                "paste the whole phrase, or ask a question instead")
+        return quote
+
+    # ---- candidates and alignment ------------------------------------------------------------
+
+    def _doc_ids(self, documents: list[str] | None) -> list[str]:
+        if not documents:
+            return list(self.index.documents)
+        unknown = [d for d in documents if d not in self.index.documents]
+        if unknown:
+            known = ", ".join(sorted(self.index.documents))
+            raise NotFoundError(f"unknown document id(s): {', '.join(unknown)}; known ids: {known}")
+        return list(dict.fromkeys(documents))
+
+    def _doc(self, doc_id: str) -> _Doc:
+        if doc_id not in self._docs:
+            self._docs[doc_id] = _Doc(self.index.documents[doc_id].text)
+        return self._docs[doc_id]
+
+    def _regions(self, quote: str, doc_ids: list[str]) -> list[tuple[str, int, int]]:
+        """Raw regions around the best BM25 passages, merged where they overlap."""
+        vocab = self.index.bm25_vocab
+        tokens = [t for t in bm25_tokens(quote) if t in vocab]
+        if not tokens:
+            return []
+        scores = np.asarray(self.index.bm25.get_scores(tokens), dtype=np.float32)
+        wanted = set(doc_ids)
+        if len(wanted) < len(self.index.documents):
+            scores = np.where(np.fromiter((d in wanted for d in self.index.doc_ids), bool, len(scores)), scores, 0)
+        n = min(CANDIDATES, len(scores))
+        top = np.argpartition(-scores, n - 1)[:n]
+        pad = len(quote) + 40
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for i in top:
+            if scores[i] <= 0:
+                continue
+            p = self.index.passages[int(i)]
+            size = len(self.index.documents[p.doc_id].text)
+            spans.setdefault(p.doc_id, []).append((max(0, p.start - pad), min(size, p.end + pad)))
+        out = []
+        for doc_id, items in spans.items():
+            items.sort()
+            lo, hi = items[0]
+            for s, e in items[1:]:
+                if s <= hi:
+                    hi = max(hi, e)
+                else:
+                    out.append((doc_id, lo, hi))
+                    lo, hi = s, e
+            out.append((doc_id, lo, hi))
+        return out
+
+    @staticmethod
+    def _align(doc: _Doc, a: int, b: int, q_lower: str) -> tuple[int, int] | None:
+        """The folded span of ``doc`` in ``[a, b)`` that best matches the quote, on word boundaries."""
+        region = doc.lower[a:b]
+        if len(region) < len(q_lower):
+            hit = fuzz.partial_ratio_alignment(region, q_lower)
+            if hit is None:
+                return None
+            lo, hi = a, b
+        else:
+            hit = fuzz.partial_ratio_alignment(q_lower, region)
+            if hit is None:
+                return None
+            lo, hi = a + hit.dest_start, a + hit.dest_end
+        # widen by a slack so added or missing words fit, then settle the edges word by word
+        slack = max(20, len(q_lower) // 5)
+        lo, hi = max(0, lo - slack), min(len(doc.lower), hi + slack)
+        while lo > 0 and not doc.lower[lo - 1].isspace():  # whole words only
+            lo -= 1
+        while hi < len(doc.lower) and not doc.lower[hi].isspace():
+            hi += 1
+        words = [(lo + m.start(), lo + m.end()) for m in _WORD.finditer(doc.lower[lo:hi])]
+        q_words = [_key(w) for w in _WORD.findall(q_lower)]
+        d_words = [_key(doc.lower[s:e]) for s, e in words]
+        if not words:
+            return None
+        first = last = None
+        for op in Levenshtein.opcodes(q_words, d_words):
+            if op.tag == "insert":
+                continue  # document words the quote does not have: kept only inside the span
+            if op.dest_end > op.dest_start:
+                first = op.dest_start if first is None else first
+                last = op.dest_end
+        if first is None:
+            return None
+        # the global word alignment may reach for a repeated word at an edge ("Rudzutak ... Rudzutak
+        # was arrested"): of the spans starting and ending within a few words of it, keep the best
+        reach = 6
+        best, best_span = -1.0, (first, last)
+        for i in range(first, min(first + reach, last)):
+            for j in range(last, max(i, last - reach), -1):
+                score = fuzz.ratio(q_lower, doc.lower[words[i][0] : words[j - 1][1]])
+                if score > best:
+                    best, best_span = score, (i, j)
+        i, j = best_span
+        return words[i][0], words[j - 1][1]
+
+    # ---- one match with its differences and citation ----------------------------------------
+
+    def _match(self, doc_id: str, s: int, e: int, quote: str, q: NormalizedText, similarity: float) -> QuoteMatch:
+        doc = self._doc(doc_id)
+        raw = doc.raw[s:e]
+        exact = _folded_ws(raw) == _folded_ws(quote)
+        differences = [] if exact else self._differences(doc, s, e, quote)
+        if not exact and similarity >= 1.0 and not differences:
+            similarity = 0.999  # equal once folded, yet not character for character
+        page, page_end = doc.layout.pages.pages(s, e)
+        section, attribution = self._section(doc_id, s)
+        return QuoteMatch(
+            doc_id, s, e, round(float(similarity), 4), exact, differences,
+            doc.layout.lines.line_of(s), doc.layout.lines.line_of(max(s, e - 1)), section, attribution, page, page_end,
+        )
+
+    def _section(self, doc_id: str, offset: int) -> tuple[str | None, str | None]:
+        if doc_id not in self._passage_starts:
+            rows = sorted((p.start, i) for i, p in enumerate(self.index.passages) if p.doc_id == doc_id)
+            self._passage_starts[doc_id] = ([s for s, _ in rows], [i for _, i in rows])
+        starts, ids = self._passage_starts[doc_id]
+        at = bisect.bisect_right(starts, offset) - 1
+        if at < 0:
+            return None, None
+        p = self.index.passages[ids[at]]
+        return p.section, p.attribution
+
+    def _differences(self, doc: _Doc, s: int, e: int, quote: str) -> list[Difference]:
+        d_words = [(s + m.start(), s + m.end()) for m in _WORD.finditer(doc.raw[s:e])]
+        q_words = _WORD.findall(quote)
+        d_keys = [_key(doc.raw[a:b]) for a, b in d_words]
+        q_keys = [_key(w) for w in q_words]
+        out: list[Difference] = []
+
+        def add(a: int, b: int, quote_text: str, kind: DifferenceKind) -> None:
+            out.append(Difference(a, b, doc.raw[a:b], quote_text, kind))
+
+        for op in Levenshtein.opcodes(q_keys, d_keys):
+            qs, qe, ds, de = op.src_start, op.src_end, op.dest_start, op.dest_end
+            if op.tag == "equal":
+                for qi, di in zip(range(qs, qe), range(ds, de), strict=True):
+                    a, b = d_words[di]
+                    d_raw, q_raw = normalize(doc.raw[a:b]).text, normalize(q_words[qi]).text
+                    if doc.raw[a:b] == q_words[qi]:
+                        continue
+                    kind: DifferenceKind = "case" if d_raw.lower() == q_raw.lower() and d_raw != q_raw else "punctuation"
+                    if d_raw == q_raw:
+                        kind = "punctuation"  # quote marks or another form of the same character
+                    add(a, b, q_words[qi], kind)
+            elif op.tag == "delete":  # quote words the document does not have here
+                at = d_words[ds][0] if ds < len(d_words) else d_words[-1][1]
+                add(at, at, " ".join(q_words[qs:qe]), "added")
+            elif op.tag == "insert":  # document words the quote leaves out
+                add(d_words[ds][0], d_words[de - 1][1], "", "missing")
+            else:
+                if qe - qs == de - ds:
+                    for qi, di in zip(range(qs, qe), range(ds, de), strict=True):
+                        a, b = d_words[di]
+                        add(a, b, q_words[qi], self._kind(doc.raw[a:b], q_words[qi]))
+                else:
+                    a, b = d_words[ds][0], d_words[de - 1][1]
+                    joined_d = "".join(d_keys[ds:de])
+                    joined_q = "".join(q_keys[qs:qe])
+                    if joined_d == joined_q:
+                        raw = doc.raw[a:b]
+                        kind = "line_break" if ("\n" in raw or "-" in raw) else "ocr"
+                    else:
+                        kind = self._kind(doc.raw[a:b], " ".join(q_words[qs:qe]))
+                    add(a, b, " ".join(q_words[qs:qe]), kind)
+        return out
+
+    def _kind(self, doc_word: str, quote_word: str) -> DifferenceKind:
+        d, q = _key(doc_word), _key(quote_word)
+        if d == q:
+            return "punctuation"
+        if transliteration_key(d) == transliteration_key(q) or _us_uk(d) == _us_uk(q):
+            return "spelling"
+        if (d.startswith(q) or q.startswith(d)) and abs(len(d) - len(q)) <= 3:
+            return "changed"  # another form of the word (Stalin's / Stalin, arrest / arrested)
+        near = fuzz.ratio(d, q) >= 60 or (Levenshtein.distance(d, q) <= 1 and min(len(d), len(q)) >= 2)
+        if near and (self._frequency(d) <= self._frequency(q) or _OCR_CHARS.search(doc_word)):
+            return "ocr"  # the text's form is the rarer one: a misreading of the scan
+        if near and doc_word[:1].isupper() and quote_word[:1].isupper() and fuzz.ratio(d, q) >= 75:
+            return "spelling"  # a name spelt another way (Rudzutak / Rudzutaks)
+        return "changed"
+
+    def _frequency(self, word: str) -> int:
+        """How many of the corpus's sentences hold this word (0 when unknown)."""
+        if self._df is None:
+            counts: dict[str, int] = {}
+            for text in self.index.sentence_texts():
+                for w in set(_key(x) for x in _WORD.findall(text)):
+                    counts[w] = counts.get(w, 0) + 1
+            self._df = counts
+        return self._df.get(word, 0)
+
+
+_US_UK = [(re.compile(r"our\b"), "or"), (re.compile(r"is(e|ed|es|ing|ation)\b"), r"iz\1"), (re.compile(r"re\b"), "er"),
+          (re.compile(r"ll(ed|ing)\b"), r"l\1"), (re.compile(r"ogue\b"), "og"), (re.compile(r"ence\b"), "ense")]
+
+
+def _us_uk(word: str) -> str:
+    for pattern, replacement in _US_UK:
+        word = pattern.sub(replacement, word)
+    return word
