@@ -1,4 +1,4 @@
-"""The ``verbatim`` command: ``index``, ``serve`` and ``eval``."""
+"""The ``verbatim`` command: ``index``, ``serve``, ``ask``, ``verify`` and ``eval``."""
 
 from __future__ import annotations
 
@@ -105,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=s.port, help="(default: %(default)s)")
     serve.add_argument("--workers", type=int, default=s.workers, help="worker processes (default: %(default)s)")
     serve.set_defaults(run=run_serve)
+    from verbatim.terminal import add_commands
+
+    add_commands(sub)
     from eval.harness import add_eval_arguments, run_eval
 
     evaluate = sub.add_parser("eval", help="measure retrieval accuracy", description="Measure retrieval accuracy on question files.")
