@@ -21,7 +21,7 @@ from typing import Literal
 
 import numpy as np
 from rapidfuzz import fuzz
-from rapidfuzz.distance import Levenshtein
+from rapidfuzz.distance import OSA, Indel, Levenshtein
 
 from index_build.offsets import NormalizedText, normalize
 from index_build.tokenization import bm25_tokens, fold, transliteration_key
@@ -278,7 +278,7 @@ class QuoteChecker:
         best, best_span = -1.0, (first, last)
         for i in range(first, min(first + reach, last)):
             for j in range(last, max(i, last - reach), -1):
-                score = fuzz.ratio(q_lower, doc.lower[words[i][0] : words[j - 1][1]])
+                score = Indel.normalized_similarity(q_words, d_words[i:j])
                 if score > best:
                     best, best_span = score, (i, j)
         i, j = best_span
@@ -321,39 +321,51 @@ class QuoteChecker:
         def add(a: int, b: int, quote_text: str, kind: DifferenceKind) -> None:
             out.append(Difference(a, b, doc.raw[a:b], quote_text, kind))
 
-        for op in Levenshtein.opcodes(q_keys, d_keys):
-            qs, qe, ds, de = op.src_start, op.src_end, op.dest_start, op.dest_end
-            if op.tag == "equal":
-                for qi, di in zip(range(qs, qe), range(ds, de), strict=True):
-                    a, b = d_words[di]
-                    d_raw, q_raw = normalize(doc.raw[a:b]).text, normalize(q_words[qi]).text
-                    if doc.raw[a:b] == q_words[qi]:
-                        continue
-                    kind: DifferenceKind = "case" if d_raw.lower() == q_raw.lower() and d_raw != q_raw else "punctuation"
-                    if d_raw == q_raw:
-                        kind = "punctuation"  # quote marks or another form of the same character
-                    add(a, b, q_words[qi], kind)
-            elif op.tag == "delete":  # quote words the document does not have here
-                at = d_words[ds][0] if ds < len(d_words) else d_words[-1][1]
-                add(at, at, " ".join(q_words[qs:qe]), "added")
-            elif op.tag == "insert":  # document words the quote leaves out
-                add(d_words[ds][0], d_words[de - 1][1], "", "missing")
+        ops = list(Levenshtein.opcodes(q_keys, d_keys))
+        i = 0
+        while i < len(ops):
+            if ops[i].tag == "equal":
+                self._equal_words(ops[i], q_words, d_words, doc, add)
+                i += 1
+                continue
+            j = i
+            while j + 1 < len(ops) and ops[j + 1].tag != "equal":
+                j += 1
+            qs, qe, ds, de = ops[i].src_start, ops[j].src_end, ops[i].dest_start, ops[j].dest_end
+            if qe > qs and de > ds and "".join(q_keys[qs:qe]) == "".join(d_keys[ds:de]):
+                # the same letters, split or joined otherwise: a line break (or hyphen) or the scan's spacing
+                a, b = d_words[ds][0], d_words[de - 1][1]
+                raw = doc.raw[a:b]
+                add(a, b, " ".join(q_words[qs:qe]), "line_break" if ("\n" in raw or "-" in raw) else "ocr")
             else:
-                if qe - qs == de - ds:
-                    for qi, di in zip(range(qs, qe), range(ds, de), strict=True):
-                        a, b = d_words[di]
-                        add(a, b, q_words[qi], self._kind(doc.raw[a:b], q_words[qi]))
-                else:
-                    a, b = d_words[ds][0], d_words[de - 1][1]
-                    joined_d = "".join(d_keys[ds:de])
-                    joined_q = "".join(q_keys[qs:qe])
-                    if joined_d == joined_q:
-                        raw = doc.raw[a:b]
-                        kind = "line_break" if ("\n" in raw or "-" in raw) else "ocr"
-                    else:
-                        kind = self._kind(doc.raw[a:b], " ".join(q_words[qs:qe]))
-                    add(a, b, " ".join(q_words[qs:qe]), kind)
+                for op in ops[i : j + 1]:
+                    self._unequal_words(op, q_words, d_words, q_keys, d_keys, doc, add)
+            i = j + 1
         return out
+
+    def _equal_words(self, op, q_words, d_words, doc: _Doc, add) -> None:
+        for qi, di in zip(range(op.src_start, op.src_end), range(op.dest_start, op.dest_end), strict=True):
+            a, b = d_words[di]
+            if doc.raw[a:b] == q_words[qi]:
+                continue
+            d_norm, q_norm = normalize(doc.raw[a:b]).text, normalize(q_words[qi]).text
+            kind: DifferenceKind = "case" if d_norm != q_norm and d_norm.lower() == q_norm.lower() else "punctuation"
+            add(a, b, q_words[qi], kind)
+
+    def _unequal_words(self, op, q_words, d_words, q_keys, d_keys, doc: _Doc, add) -> None:
+        qs, qe, ds, de = op.src_start, op.src_end, op.dest_start, op.dest_end
+        if op.tag == "delete":  # quote words the document does not have here
+            at = d_words[ds][0] if ds < len(d_words) else d_words[-1][1]
+            add(at, at, " ".join(q_words[qs:qe]), "added")
+        elif op.tag == "insert":  # document words the quote leaves out
+            add(d_words[ds][0], d_words[de - 1][1], "", "missing")
+        elif qe - qs == de - ds:
+            for qi, di in zip(range(qs, qe), range(ds, de), strict=True):
+                a, b = d_words[di]
+                add(a, b, q_words[qi], self._kind(doc.raw[a:b], q_words[qi]))
+        else:
+            a, b = d_words[ds][0], d_words[de - 1][1]
+            add(a, b, " ".join(q_words[qs:qe]), self._kind(doc.raw[a:b], " ".join(q_words[qs:qe])))
 
     def _kind(self, doc_word: str, quote_word: str) -> DifferenceKind:
         d, q = _key(doc_word), _key(quote_word)
@@ -361,13 +373,14 @@ class QuoteChecker:
             return "punctuation"
         if transliteration_key(d) == transliteration_key(q) or _us_uk(d) == _us_uk(q):
             return "spelling"
-        if (d.startswith(q) or q.startswith(d)) and abs(len(d) - len(q)) <= 3:
+        names = doc_word[:1].isupper() and quote_word[:1].isupper()
+        if not names and (d.startswith(q) or q.startswith(d)) and abs(len(d) - len(q)) <= 3:
             return "changed"  # another form of the word (Stalin's / Stalin, arrest / arrested)
-        near = fuzz.ratio(d, q) >= 60 or (Levenshtein.distance(d, q) <= 1 and min(len(d), len(q)) >= 2)
-        if near and (self._frequency(d) <= self._frequency(q) or _OCR_CHARS.search(doc_word)):
+        distance = OSA.distance(d, q)  # a swapped pair of letters counts once
+        if distance <= max(1, len(q) // 3) and (self._frequency(d) < self._frequency(q) or _OCR_CHARS.search(doc_word)):
             return "ocr"  # the text's form is the rarer one: a misreading of the scan
-        if near and doc_word[:1].isupper() and quote_word[:1].isupper() and fuzz.ratio(d, q) >= 75:
-            return "spelling"  # a name spelt another way (Rudzutak / Rudzutaks)
+        if distance <= max(1, len(q) // 4):
+            return "spelling"  # the same word spelt another way (Rudzutak / Rudzutaks, a typing slip)
         return "changed"
 
     def _frequency(self, word: str) -> int:

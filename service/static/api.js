@@ -35,10 +35,21 @@ async function request(path, init) {
   return body;
 }
 
-export function ask(question, k, documents) {
+export function ask(question, k, documents, history) {
   const payload = { question, k };
   if (documents && documents.length) payload.documents = documents;
+  if (history && history.length) payload.history = history;
   return request("/v1/ask", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify(payload),
+  });
+}
+
+export function verify(quote, documents) {
+  const payload = { quote };
+  if (documents && documents.length) payload.documents = documents;
+  return request("/v1/verify", {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json" },
     body: JSON.stringify(payload),

@@ -1,13 +1,18 @@
 // Verbatim's page: a transcript of questions, each answered with the corpus's own passages.
 // Corpus text is only ever inserted as text nodes (see dom.js); nothing here is generated prose.
 
-import { ApiError, ask, getDocument, listDocuments } from "./api.js";
+import { ApiError, ask, getDocument, listDocuments, verify } from "./api.js";
 import { copyText, jsonCitation, linesLabel, offsetsLabel, pageLabel, plainCitation } from "./citation.js";
 import { append, clear, el, fillMarked } from "./dom.js";
 import { clearConversation, loadConversation, loadSettings, saveConversation, saveSettings } from "./store.js";
 
 const K_CHOICES = [3, 5, 10, 20, 50];
 const DEFAULT_K = 5;
+const HISTORY_TURNS = 3; // earlier questions of the current topic sent with a follow-up
+const HISTORY_PASSAGES = 3; // of each, the passages the reader saw first
+const QUOTED = /^\s*["“”«„‘’'](.+)["“”»‘’']\s*$/s; // a pasted quotation in quotation marks
+const STOP = new Set(("a an and are as at be by did do does for from had has have he her his how i in is it its of on or " +
+  "she that the their them they this to was were what when where which who whom why with you").split(" "));
 const OVERLAY_QUERY = window.matchMedia("(max-width: 51.99rem)");
 
 const $ = (id) => document.getElementById(id);
@@ -17,6 +22,10 @@ const ui = {
   k: $("k"),
   send: $("send"),
   clear: $("clear"),
+  newTopic: $("new-topic"),
+  modeAsk: $("mode-ask"),
+  modeVerify: $("mode-verify"),
+  questionLabel: $("question-label"),
   transcript: $("transcript"),
   empty: $("empty-state"),
   announcer: $("announcer"),
@@ -43,7 +52,9 @@ const state = {
   documents: [], // from /v1/documents
   readerToken: 0,
   readerOpener: null,
+  topic: 0, // the current topic: follow-ups are read with the earlier questions of the same topic
 };
+state.topic = Math.max(0, Number(loadSettings().topic) || 0, ...state.exchanges.map((ex) => Number(ex.topic) || 0));
 
 // ---------------------------------------------------------------- helpers
 
@@ -67,6 +78,13 @@ function shareHref(question, k, documents) {
   const params = new URLSearchParams();
   params.set("q", question);
   if (k && k !== DEFAULT_K) params.set("k", String(k));
+  for (const d of documents || []) params.append("documents", d);
+  return `/?${params.toString()}`;
+}
+
+function quoteHref(quote, documents) {
+  const params = new URLSearchParams();
+  params.set("quote", quote);
   for (const d of documents || []) params.append("documents", d);
   return `/?${params.toString()}`;
 }
@@ -97,12 +115,50 @@ function setK(k) {
 }
 
 function persistSettings() {
-  saveSettings({ k: currentK(), documents: selectedDocuments() });
+  saveSettings({ k: currentK(), documents: selectedDocuments(), topic: state.topic, mode: currentMode() });
+}
+
+function currentMode() {
+  return ui.modeVerify.checked ? "verify" : "ask";
+}
+
+function setMode(mode) {
+  ui.modeVerify.checked = mode === "verify";
+  ui.modeAsk.checked = mode !== "verify";
+  ui.questionLabel.textContent = mode === "verify" ? "The quotation to check" : "Your question";
+  ui.send.textContent = state.busy ? "Searching…" : mode === "verify" ? "Check" : "Ask";
+}
+
+/** The earlier questions of the current topic, as `history` for /v1/ask (oldest first). */
+function historyFor() {
+  const earlier = state.exchanges.filter((ex) => ex.kind !== "quote" && ex.status === "done" &&
+    (Number(ex.topic) || 0) === state.topic && ex.response && Array.isArray(ex.response.passages));
+  return earlier.slice(-HISTORY_TURNS).map((ex) => ({
+    id: ex.id,
+    question: ex.question,
+    passages: ex.response.passages.slice(0, HISTORY_PASSAGES).map((p) => ({
+      document: p.document.id, start: p.citation.start, end: p.citation.end,
+    })),
+  }));
+}
+
+/** Question words the passage holds (a reader's clue to why it was found; raw scores stay in the JSON). */
+function matchedWords(question, text) {
+  const lower = text.toLowerCase();
+  const seen = new Set();
+  const out = [];
+  for (const word of question.toLowerCase().match(/[\p{L}\p{N}][\p{L}\p{N}'’-]*/gu) || []) {
+    const w = word.replace(/['’]s$/, "");
+    if (w.length < 3 || STOP.has(w) || seen.has(w)) continue;
+    seen.add(w);
+    if (lower.includes(w)) out.push(w);
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------- cards
 
-function citationLine(p) {
+function citationLine(p, question) {
   const c = p.citation;
   const where = [];
   if (c.section) {
@@ -118,16 +174,24 @@ function citationLine(p) {
     el("span", { class: "cite-item cite-lines", text: linesLabel(c) }),
     pageLabel(c) ? el("span", { class: "cite-item cite-page", text: pageLabel(c) }) : null,
     el("span", { class: "cite-item cite-offsets", text: offsetsLabel(c) }),
-    el("span", { class: "cite-item cite-score", attrs: { title: "Retrieval score" } }, [
-      el("span", { class: "cite-label", text: "score " }),
-      typeof p.score === "number" ? p.score.toFixed(4) : String(p.score),
-    ]),
+    question !== undefined ? matchedItem(question, p.text) : null,
+    typeof p.similarity === "number"
+      ? el("span", { class: "cite-item cite-similarity", text: `similarity ${Math.round(p.similarity * 100)}%` })
+      : null,
   ].filter(Boolean);
   items.forEach((item, i) => {
     numbers.appendChild(item);
     if (i < items.length - 1) numbers.appendChild(document.createTextNode(" "));
   });
   return el("div", { class: "card-cite" }, [...where, numbers]);
+}
+
+function matchedItem(question, text) {
+  const words = matchedWords(question, text);
+  return el("span", { class: "cite-item cite-matched" }, [
+    el("span", { class: "cite-label", text: words.length ? "your words here: " : "" }),
+    words.length ? words.join(", ") : "found by meaning, not by your words",
+  ]);
 }
 
 function flash(button, label) {
@@ -140,7 +204,7 @@ function flash(button, label) {
   }, 1800));
 }
 
-function passageCard(p, exchangeId) {
+function passageCard(p, exchangeId, question) {
   const c = p.citation;
   const titleId = `${exchangeId}-p${p.rank}`;
   const spans = (p.highlights || []).map((h) => [h.start - c.start, h.end - c.start]);
@@ -200,15 +264,146 @@ function passageCard(p, exchangeId) {
           p.document.title,
         ]),
       ]),
-      citationLine(p),
+      citationLine(p, question),
       quote,
       el("div", { class: "card-actions" }, [view, copy, copyJson, link]),
     ]),
   ]);
 }
 
-function passageList(passages, exchangeId) {
-  return el("ol", { class: "passages" }, passages.map((p) => passageCard(p, exchangeId)));
+function passageList(passages, exchangeId, question) {
+  return el("ol", { class: "passages" }, passages.map((p) => passageCard(p, exchangeId, question)));
+}
+
+function sourceButtons(m, label) {
+  const view = el("button", {
+    class: "secondary view-source",
+    attrs: { type: "button", "aria-label": `View in source: ${label}` },
+    text: "View in source",
+  });
+  view.addEventListener("click", () => openReader({
+    docId: m.document.id, start: m.citation.start, end: m.citation.end, title: m.document.title, url: m.url, opener: view,
+  }));
+  const copy = el("button", {
+    class: "secondary copy-citation",
+    attrs: { type: "button", "aria-label": `Copy citation: ${label}` },
+    text: "Copy citation",
+  });
+  copy.addEventListener("click", async () => {
+    const ok = await copyText(plainCitation(m));
+    flash(copy, ok ? "Copied" : "Copy failed");
+    announce(ok ? "Citation copied." : "Could not copy; select the text instead.");
+  });
+  const copyJson = el("button", {
+    class: "secondary copy-json",
+    attrs: { type: "button", "aria-label": `Copy JSON: ${label}` },
+    text: "Copy JSON",
+  });
+  copyJson.addEventListener("click", async () => {
+    const ok = await copyText(jsonCitation(m));
+    flash(copyJson, ok ? "Copied" : "Copy failed");
+    announce(ok ? "Citation copied as JSON." : "Could not copy; select the text instead.");
+  });
+  return el("div", { class: "card-actions" }, [view, copy, copyJson]);
+}
+
+/** The source's own text with each difference from the quote marked (the quote's words only in titles). */
+function markedDifferences(m) {
+  const box = el("blockquote", { class: "passage-text quote-source", attrs: { cite: m.url } });
+  const text = m.text;
+  let at = 0;
+  const diffs = [...(m.differences || [])].sort((a, b) => a.start - b.start || a.end - b.end);
+  for (const d of diffs) {
+    const s = Math.max(at, d.start - m.start);
+    const e = Math.max(s, d.end - m.start);
+    if (s > at) box.appendChild(document.createTextNode(text.slice(at, s)));
+    const said = d.quote_text ? `your quote has “${d.quote_text}”` : "your quote leaves this out";
+    if (e > s) {
+      box.appendChild(el("mark", {
+        class: `diff diff-${d.kind}`,
+        attrs: { title: `${d.explanation}: ${said}` },
+        dataset: { kind: d.kind, start: d.start, end: d.end },
+        text: text.slice(s, e),
+      }));
+    } else {
+      box.appendChild(el("span", {
+        class: "diff diff-added",
+        attrs: { title: `${d.explanation}: “${d.quote_text}”`, role: "img", "aria-label": `your quote adds “${d.quote_text}” here` },
+        dataset: { kind: d.kind, start: d.start, end: d.end },
+        text: "⁁",
+      }));
+    }
+    at = Math.max(at, e);
+  }
+  if (at < text.length) box.appendChild(document.createTextNode(text.slice(at)));
+  return box;
+}
+
+function differenceList(m) {
+  if (!m.differences || !m.differences.length) return null;
+  return el("details", { class: "differences", attrs: { open: m.differences.length <= 6 } }, [
+    el("summary", { text: plural(m.differences.length, "difference", "differences") }),
+    el("ul", {}, m.differences.map((d) => el("li", { dataset: { kind: d.kind } }, [
+      el("span", { class: "diff-kind", text: `${d.explanation}: ` }),
+      d.text ? ["the text has “", el("span", { class: "diff-text", text: d.text }), "”"] : "the text has nothing here",
+      d.quote_text ? [", your quote “", el("span", { class: "diff-quote", text: d.quote_text }), "”"] : ", your quote leaves it out",
+    ]))),
+  ]);
+}
+
+function matchCard(m, n, exchangeId) {
+  const titleId = `${exchangeId}-m${n}`;
+  return el("li", { class: "card-item" }, [
+    el("article", {
+      class: "card quote-match",
+      attrs: { "aria-labelledby": titleId },
+      dataset: { rank: n, doc: m.document.id, start: m.start, end: m.end, exact: m.exact },
+    }, [
+      el("div", { class: "card-head" }, [
+        el("span", { class: "rank", attrs: { "aria-hidden": "true" }, text: n }),
+        el("h4", { class: "card-title", attrs: { id: titleId } }, [
+          el("span", { class: "visually-hidden", text: `Match ${n}: ` }),
+          m.document.title,
+        ]),
+      ]),
+      citationLine({ ...m, citation: m.citation }),
+      markedDifferences(m),
+      differenceList(m),
+      sourceButtons(m, `match ${n}, ${m.document.title}`),
+    ]),
+  ]);
+}
+
+function verifyBody(ex) {
+  const r = ex.response;
+  const matches = Array.isArray(r.matches) ? r.matches : [];
+  const took = typeof r.took_ms === "number" ? ` · ${r.took_ms} ms` : "";
+  const places = plural(matches.length, "place", "places");
+  if (r.verdict === "exact") {
+    return el("div", { class: "verdict verdict-exact", dataset: { verdict: r.verdict } }, [
+      el("p", { class: "verdict-text", text: `Found word for word, in ${places}${took}.` }),
+      el("ol", { class: "passages" }, matches.map((m, i) => matchCard(m, i + 1, ex.id))),
+    ]);
+  }
+  if (r.verdict === "close") {
+    return el("div", { class: "verdict verdict-close", dataset: { verdict: r.verdict } }, [
+      el("p", { class: "verdict-text", text: `Found with differences, in ${places}${took}. The marked words differ from your quotation.` }),
+      el("ol", { class: "passages" }, matches.map((m, i) => matchCard(m, i + 1, ex.id))),
+    ]);
+  }
+  return el("div", { class: "verdict verdict-not-found unsupported", dataset: { verdict: r.verdict } }, [
+    el("p", { class: "verdict-text unsupported-text", text: `These words are not in the corpus${took}.` }),
+    r.nearest
+      ? el("details", { class: "nearest" }, [
+        el("summary", { text: "Show the closest span anyway" }),
+        el("p", {
+          class: "nearest-note",
+          text: `It is ${Math.round(r.nearest.similarity * 100)}% similar; ${Math.round(r.threshold * 100)}% is needed to count as the same words.`,
+        }),
+        el("ol", { class: "passages" }, [matchCard(r.nearest, 1, ex.id)]),
+      ])
+      : null,
+  ]);
 }
 
 // ---------------------------------------------------------------- exchanges
@@ -238,9 +433,11 @@ function answerBody(ex) {
       edit,
     ]);
   }
+  if (ex.kind === "quote") return verifyBody(ex);
   const r = ex.response;
   const passages = Array.isArray(r.passages) ? r.passages : [];
   const took = typeof r.took_ms === "number" ? ` · ${r.took_ms} ms` : "";
+  const confidence = typeof r.confidence === "number" ? ` · confidence ${Math.round(r.confidence * 100)}%` : "";
   if (!r.supported) {
     return el("div", { class: "unsupported" }, [
       el("p", { class: "unsupported-text", text: "The corpus does not support an answer to this question." }),
@@ -248,15 +445,40 @@ function answerBody(ex) {
         ? el("details", { class: "nearest" }, [
           el("summary", { text: `Show the ${plural(passages.length, "nearest passage", "nearest passages")} anyway` }),
           el("p", { class: "nearest-note", text: "These are the closest passages; none of them answers the question." }),
-          passageList(passages, ex.id),
+          passageList(passages, ex.id, ex.question),
         ])
         : null,
     ]);
   }
   if (!passages.length) return el("p", { class: "answer-meta", text: "No passages matched." });
   return el("div", { class: "answer-body" }, [
-    el("p", { class: "answer-meta", text: `${plural(passages.length, "passage", "passages")} from the corpus${took}` }),
-    passageList(passages, ex.id),
+    el("p", { class: "answer-meta", text: `${plural(passages.length, "passage", "passages")} from the corpus${confidence}${took}` }),
+    passageList(passages, ex.id, ex.question),
+  ]);
+}
+
+/** What a follow-up was read with, quietly, under the question. */
+function contextNote(ex) {
+  const c = ex.response && ex.response.context;
+  if (!c) return null;
+  if (c.new_topic) {
+    return el("p", { class: "context-note", text: "Read on its own: it names a new subject." });
+  }
+  if (!c.terms.length) return null;
+  const sent = ex.history || [];
+  const groups = new Map();
+  for (const t of c.terms) {
+    if (!groups.has(t.turn)) groups.set(t.turn, []);
+    groups.get(t.turn).push(t.term);
+  }
+  const parts = [];
+  for (const [turn, terms] of [...groups.entries()].sort((a, b) => b[0] - a[0])) {
+    const earlier = sent[turn - 1];
+    parts.push(`${terms.map((t) => `“${t}”`).join(", ")}${earlier ? ` from “${earlier.question}”` : ""}`);
+  }
+  return el("p", { class: "context-note" }, [
+    el("span", { class: "cite-label", text: "Read with " }),
+    parts.join("; "),
   ]);
 }
 
@@ -271,17 +493,22 @@ function exchangeNode(ex) {
     dataset: { status: ex.status },
   }, [
     el("div", { class: "question-bubble" }, [
-      el("p", { class: "question-label", attrs: { "aria-hidden": "true" }, text: "You asked" }),
+      el("p", { class: "question-label", attrs: { "aria-hidden": "true" },
+        text: ex.kind === "quote" ? "You asked to check" : "You asked" }),
       el("h3", { class: "question-text", attrs: { id: qid } }, [
-        el("span", { class: "visually-hidden", text: "Question: " }),
-        ex.question,
+        el("span", { class: "visually-hidden", text: ex.kind === "quote" ? "Quotation: " : "Question: " }),
+        ex.kind === "quote" ? `“${ex.question}”` : ex.question,
       ]),
+      contextNote(ex),
       el("p", { class: "question-meta" }, [
-        `up to ${plural(ex.k, "passage", "passages")} ${filter} · `,
+        ex.kind === "quote" ? `checked ${filter} · ` : `up to ${plural(ex.k, "passage", "passages")} ${filter} · `,
         el("a", {
           class: "share-link",
-          attrs: { href: shareHref(ex.question, ex.k, ex.documents), "aria-label": "Link to this question (runs it again)" },
-          text: "Link to this question",
+          attrs: {
+            href: ex.kind === "quote" ? quoteHref(ex.question, ex.documents) : shareHref(ex.question, ex.k, ex.documents),
+            "aria-label": ex.kind === "quote" ? "Link to this check (runs it again)" : "Link to this question (runs it again)",
+          },
+          text: ex.kind === "quote" ? "Link to this check" : "Link to this question",
         }),
       ]),
     ]),
@@ -289,8 +516,19 @@ function exchangeNode(ex) {
   ]);
 }
 
+function topicDivider(ex) {
+  return el("p", { class: "topic-divider", attrs: { id: `topic-${ex.id}`, role: "separator" }, text: "New topic" });
+}
+
+function startsTopic(ex) {
+  const i = state.exchanges.indexOf(ex);
+  if (i <= 0) return false;
+  return (Number(state.exchanges[i - 1].topic) || 0) !== (Number(ex.topic) || 0);
+}
+
 function renderExchange(ex) {
   const node = exchangeNode(ex);
+  if (!$(`topic-${ex.id}`) && startsTopic(ex)) ui.transcript.appendChild(topicDivider(ex));
   const old = $(`ex-${ex.id}`);
   if (old) old.replaceWith(node);
   else ui.transcript.appendChild(node);
@@ -309,7 +547,7 @@ function renderAll() {
 function setBusy(busy) {
   state.busy = busy;
   ui.send.disabled = busy;
-  ui.send.textContent = busy ? "Searching…" : "Ask";
+  ui.send.textContent = busy ? "Searching…" : currentMode() === "verify" ? "Check" : "Ask";
   ui.form.setAttribute("aria-busy", String(busy));
   ui.transcript.setAttribute("aria-busy", String(busy));
 }
@@ -319,9 +557,14 @@ function showFormMessage(text) {
   ui.formMessage.hidden = !text;
 }
 
-async function runQuestion(question, k, documents) {
+async function runQuestion(question, k, documents, kind = "ask") {
   if (state.busy) return;
-  const ex = { id: newId(), question, k, documents: documents || [], status: "pending", askedAt: new Date().toISOString() };
+  const ex = {
+    id: newId(), kind, question, k, documents: documents || [], status: "pending", askedAt: new Date().toISOString(),
+    topic: state.topic,
+  };
+  const history = kind === "ask" ? historyFor() : [];
+  if (history.length) ex.history = history.map((h) => ({ id: h.id, question: h.question }));
   const generation = state.generation;
   state.exchanges.push(ex);
   const node = renderExchange(ex);
@@ -329,7 +572,9 @@ async function runQuestion(question, k, documents) {
   setBusy(true);
   announce("Searching the corpus…");
   try {
-    ex.response = await ask(question, k, ex.documents);
+    ex.response = kind === "quote"
+      ? await verify(question, ex.documents)
+      : await ask(question, k, ex.documents, history.map(({ question: q, passages }) => ({ question: q, passages })));
     ex.status = "done";
   } catch (err) {
     ex.status = "error";
@@ -345,6 +590,9 @@ async function runQuestion(question, k, documents) {
   done.scrollIntoView({ block: "start" });
   if (ex.status === "error") {
     announce(`The service could not answer: ${ex.error.message}`);
+  } else if (kind === "quote") {
+    const verdicts = { exact: "Found word for word.", close: "Found with differences.", not_found: "Not in the corpus." };
+    announce(verdicts[ex.response.verdict] || ex.response.verdict);
   } else if (!ex.response.supported) {
     announce("The corpus does not support an answer to this question.");
   } else {
@@ -361,9 +609,12 @@ function submit() {
     ui.question.focus();
     return;
   }
+  const quoted = QUOTED.exec(question);
+  const kind = currentMode() === "verify" || (quoted && quoted[1].trim().split(/\s+/).length >= 5) ? "quote" : "ask";
+  const text = kind === "quote" && quoted ? quoted[1].trim() : question.trim();
   showFormMessage("");
   ui.question.value = "";
-  runQuestion(question.trim(), currentK(), selectedDocuments());
+  runQuestion(text, currentK(), selectedDocuments(), kind);
 }
 
 // ---------------------------------------------------------------- document filter
@@ -527,6 +778,18 @@ function wire() {
   });
   ui.question.addEventListener("input", () => showFormMessage(""));
   ui.k.addEventListener("change", persistSettings);
+  for (const radio of [ui.modeAsk, ui.modeVerify]) {
+    radio.addEventListener("change", () => {
+      setMode(currentMode());
+      persistSettings();
+    });
+  }
+  ui.newTopic.addEventListener("click", () => {
+    state.topic += 1;
+    persistSettings();
+    announce("New topic: your next question will be read on its own.");
+    ui.question.focus();
+  });
   ui.docClear.addEventListener("click", () => {
     for (const box of ui.docList.querySelectorAll("input[type=checkbox]")) box.checked = false;
     updateDocSummary();
@@ -535,7 +798,9 @@ function wire() {
   ui.clear.addEventListener("click", () => {
     state.generation += 1;
     state.exchanges = [];
+    state.topic = 0;
     clearConversation();
+    persistSettings();
     renderAll();
     setBusy(false);
     announce("Conversation cleared.");
@@ -563,6 +828,7 @@ function start() {
       : DEFAULT_K;
   }
   setK(k);
+  setMode(settings.mode === "verify" ? "verify" : "ask");
   const urlDocs = params.getAll("documents").filter(Boolean);
   const initialDocs = urlDocs.length ? urlDocs : Array.isArray(settings.documents) ? settings.documents : [];
 
@@ -571,9 +837,13 @@ function start() {
   loadDocumentFilter(initialDocs);
 
   const q = params.get("q");
+  const quote = params.get("quote");
   if (q && q.trim()) {
     history.replaceState(null, "", "/"); // a reload should not ask again
     runQuestion(q.trim(), k, urlDocs);
+  } else if (quote && quote.trim()) {
+    history.replaceState(null, "", "/");
+    runQuestion(quote.trim(), k, urlDocs, "quote");
   }
 
   const docId = params.get("doc");
@@ -581,7 +851,7 @@ function start() {
     const s = Number.parseInt(params.get("start") || "", 10);
     const e = Number.parseInt(params.get("end") || "", 10);
     openReader({ docId, start: s, end: e, title: docId, opener: null });
-  } else if (!q && state.exchanges.length) {
+  } else if (!q && !quote && state.exchanges.length) {
     const last = $(`ex-${state.exchanges[state.exchanges.length - 1].id}`);
     if (last) last.scrollIntoView({ block: "start" });
   }
