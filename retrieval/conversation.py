@@ -32,6 +32,9 @@ _ANAPHORA = re.compile(
 )
 _ELLIPSIS = re.compile(r"^\s*(and|but|or|so|what about|how about|also|then|why|when|where|how|who|which|"
                        r"really|source|according)\b", re.IGNORECASE)
+_NOT_SUBJECTS = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                 "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                 "i", "mr", "mrs", "dr"}
 _QUESTION_WORDS = {"what", "when", "where", "which", "who", "whom", "whose", "why", "how", "did", "does", "do",
                    "is", "was", "were", "are", "according", "in", "and", "but", "so"}
 
@@ -86,7 +89,7 @@ def surface_terms(question: str, idf: dict[str, float]) -> list[tuple[str, str, 
         if key in seen:
             continue
         weight = idf.get(key, 0.0)
-        is_name = plain[:1].isupper() and position > 0
+        is_name = plain[:1].isupper() and position > 0 and plain.lower() not in _NOT_SUBJECTS
         if is_name or weight >= MIN_IDF or (plain.isdigit() and len(plain) == 4):
             seen.add(key)
             out.append((plain, key, weight if weight else MIN_IDF))
@@ -98,7 +101,7 @@ def opens_topic(question: str, idf: dict[str, float]) -> bool:
     if _ANAPHORA.search(question) or _ELLIPSIS.match(question):
         return False
     terms = surface_terms(question, idf)
-    names = [s for s, _, _ in terms if s[:1].isupper()]
+    names = [s for s, _, _ in terms if s[:1].isupper() and s.lower() not in _NOT_SUBJECTS]
     return bool(names) and len(terms) >= 2
 
 

@@ -39,7 +39,7 @@ def test_eval_command_refuses_a_missing_questions_file(tmp_path: Path, capsys) -
     assert capsys.readouterr().err == f"verbatim: error: {tmp_path / 'none.jsonl'}: no such questions file\n"
 
 
-@pytest.mark.parametrize("command", ["index", "serve", "eval"])
+@pytest.mark.parametrize("command", ["index", "serve", "ask", "verify", "eval"])
 def test_every_subcommand_has_help(command: str, capsys) -> None:
     with pytest.raises(SystemExit) as done:
         main([command, "--help"])
