@@ -254,7 +254,8 @@ def test_question_gets_cards_matching_the_api(tab: Tab, api) -> None:
         lines = f"line {c['line_start']}" if c["line_start"] == c["line_end"] else f"lines {c['line_start']}–{c['line_end']}"
         assert lines in cite
         assert f"characters {c['start']}–{c['end']}" in cite
-        assert f"{p['score']:.4f}" in cite
+        assert f"{p['score']:.4f}" not in cite  # a raw fusion number means nothing to a reader: JSON only
+        assert "your words here: " in cite or "found by meaning, not by your words" in cite
         for part in (c["section"], c["source_attribution"]):
             if part:
                 assert part in cite
