@@ -3,9 +3,11 @@
 A follow-up such as "When was he arrested?" carries no subject of its own. Following the TREC CAsT
 baselines' historical query expansion, the earlier questions' names and rare terms (by their idf in
 the corpus) are carried into this question's query with a lower weight, the most recent turns
-weighing most, back to the turn that opened the current topic. A question that names its own
-subject and points back at nothing ("What did Khrushchev say about Kirov's murder?") opens a new
-topic: nothing is carried. The documents of the passages the reader was shown are preferred.
+weighing most, back to the turn that opened the current topic. Words common in English at large
+("say", "really", "happened") are not carried, however rare in these texts. A question that names
+its own subject (a name that is not on every page) and points back at nothing ("What did Khrushchev say about Kirov's murder?") opens a new
+topic: nothing is carried. Passages near the ones the reader was shown are preferred: a follow-up
+is most often answered a few paragraphs from the passage that answered the question before it.
 
 The result says which terms came from which earlier turn, so a reader can see why a passage was found.
 """
@@ -16,12 +18,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from wordfreq import zipf_frequency
+
 from index_build.tokenization import STOP_WORDS, words
 
 MAX_TURNS = 3  # earlier turns looked at, most recent first
 MAX_TERMS = 8
 RECENCY = (1.0, 0.7, 0.5)  # weight of the terms of the last, the one before, and the one before that
 MIN_IDF = 2.5  # a term rarer than this (corpus sentences) is worth carrying; names always are
+COMMON_ZIPF = 5.5  # ... unless it is this common in English at large ("say", "really", "happened")
+SUBJECT_IDF = 0.35  # a name names a subject only if its idf is this share of the rarest term's ("Stalin" is on every page)
 
 _SURFACE = re.compile(r"[A-Za-zÀ-ÿĀ-ž0-9][\w'’-]*")
 # words that point back at something said before
@@ -64,6 +70,7 @@ class ConversationContext:
     terms: tuple[ContextTerm, ...]
     new_topic: bool
     documents: tuple[str, ...]  # the documents of the passages the reader was shown, most recent first
+    shown: tuple[tuple[PassageRef, float], ...] = ()  # those passages, each with its turn's recency weight
 
     @property
     def empty(self) -> bool:
@@ -90,6 +97,8 @@ def surface_terms(question: str, idf: dict[str, float]) -> list[tuple[str, str, 
             continue
         weight = idf.get(key, 0.0)
         is_name = plain[:1].isupper() and position > 0 and plain.lower() not in _NOT_SUBJECTS
+        if not is_name and not plain.isdigit() and zipf_frequency(plain.lower(), "en") >= COMMON_ZIPF:
+            continue
         if is_name or weight >= MIN_IDF or (plain.isdigit() and len(plain) == 4):
             seen.add(key)
             out.append((plain, key, weight if weight else MIN_IDF))
@@ -101,7 +110,9 @@ def opens_topic(question: str, idf: dict[str, float]) -> bool:
     if _ANAPHORA.search(question) or _ELLIPSIS.match(question):
         return False
     terms = surface_terms(question, idf)
-    names = [s for s, _, _ in terms if s[:1].isupper() and s.lower() not in _NOT_SUBJECTS]
+    specific = SUBJECT_IDF * max(idf.values(), default=0.0)
+    names = [s for s, key, _ in terms
+             if s[:1].isupper() and s.lower() not in _NOT_SUBJECTS and idf.get(key, specific) >= specific]
     return bool(names) and len(terms) >= 2
 
 
@@ -115,9 +126,11 @@ def resolve(question: str, history: Sequence[EarlierTurn], idf: dict[str, float]
     terms: list[ContextTerm] = []
     seen = set(own)
     documents: list[str] = []
+    shown: list[tuple[PassageRef, float]] = []
     for back, turn_no in enumerate(range(len(history), max(0, len(history) - MAX_TURNS), -1)):
         turn = history[turn_no - 1]
         for p in turn.passages:
+            shown.append((p, RECENCY[back]))
             if p.doc_id not in documents:
                 documents.append(p.doc_id)
         for surface, key, _ in surface_terms(turn.question, idf):
@@ -127,4 +140,4 @@ def resolve(question: str, history: Sequence[EarlierTurn], idf: dict[str, float]
         # the turn that opened the topic is the last one carried
         if turn_no == 1 or opens_topic(turn.question, idf):
             break
-    return ConversationContext(tuple(terms[:MAX_TERMS]), False, tuple(documents))
+    return ConversationContext(tuple(terms[:MAX_TERMS]), False, tuple(documents), tuple(shown))

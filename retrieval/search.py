@@ -54,6 +54,9 @@ class RetrievalConfig:
     context_bm25: float = 0.5  # their BM25 scores, added to the question's at this weight
     context_dense: float = 0.5  # the question vector moves this far towards "question + their terms"
     context_documents: float = 0.0  # fusion bonus for passages of documents the reader was shown
+    context_window: int = 8000  # characters: passages this close to one the reader was shown are "near"
+    context_near: float = 1.5  # fusion bonus for near passages (in RRF units, by closeness and recency)
+    context_near_rerank: float = 1.0  # the same after re-ranking (in the model's score units)
     context_rerank: bool = True  # the re-ranker and abstention read the question with the carried terms
 
     def named(self, **changes) -> RetrievalConfig:
@@ -93,6 +96,10 @@ class Retriever:
         self.reranker = load_reranker() if config.rerank else None
         self.abstention = load_abstention() if config.calibrated_abstention else None
         self.idf = {term: float(self.lexicon.idf[col]) for term, col in self.lexicon.vocab.items()}
+        self._doc_codes = {d: n for n, d in enumerate(index.documents)}
+        self._passage_doc = np.array([self._doc_codes[p.doc_id] for p in index.passages], dtype=np.int32)
+        self._passage_start = np.array([p.start for p in index.passages], dtype=np.int64)
+        self._passage_end = np.array([p.end for p in index.passages], dtype=np.int64)
 
     def context_of(self, question: str, history: list[EarlierTurn] | None) -> ConversationContext:
         return resolve(question.strip(), history or [], self.idf)
@@ -122,6 +129,8 @@ class Retriever:
 
         allowed = self._allowed(documents)
         pool = max(cfg.candidates, k * 3)
+        near = self._near(context, cfg.context_window, allowed) if context.shown and (
+            cfg.context_near > 0 or cfg.context_near_rerank > 0) else {}
         if carried and cfg.context_dense > 0:
             query, expanded = self.embedder.embed_batch([question, f"{carried} {question}"])
             moved = query + cfg.context_dense * expanded
@@ -132,7 +141,7 @@ class Retriever:
         hybrid = cfg.mode == "hybrid"
         dense: dict[int, float] = {}
         if cfg.mode == "dense" or (hybrid and cfg.dense_weight > 0):
-            dense = self._dense(query, pool, allowed)
+            dense = self._dense(query, pool, allowed, near)
         lap("faiss")
         sentence_scores = self.index.sentence_matrix @ query
         by_sentence: dict[int, float] = {}
@@ -141,15 +150,18 @@ class Retriever:
         lap("sentences")
         sparse: dict[int, float] = {}
         if cfg.mode == "bm25" or (hybrid and cfg.bm25_weight > 0):
-            sparse = self._bm25(question, pool, allowed)
+            sparse = self._bm25(question, pool, allowed, near)
             if carried and cfg.context_bm25 > 0:
-                sparse = self._with_context_bm25(sparse, context, cfg.context_bm25, pool, allowed)
+                sparse = self._with_context_bm25(sparse, context, cfg.context_bm25, pool, allowed, near)
         lap("bm25")
         fused = self._fuse(cfg, dense, by_sentence, sparse)
         if context.documents and cfg.context_documents > 0:
             shown = set(context.documents)
             bonus = cfg.context_documents / (cfg.rrf_k + 1)
             fused = {i: s + (bonus if self.index.doc_ids[i] in shown else 0.0) for i, s in fused.items()}
+        if near and cfg.context_near > 0:
+            bonus = cfg.context_near / (cfg.rrf_k + 1)
+            fused = {i: s + bonus * near.get(i, 0.0) for i, s in fused.items()}
         if hybrid and cfg.feedback_docs > 0:
             top = [i for i, _ in ranked(fused)[: cfg.feedback_docs]]
             if cfg.dense_feedback > 0 and top:
@@ -183,6 +195,10 @@ class Retriever:
         shares = self.lexicon.shares(judged)
         if rerank:
             groups = self._reranked(judged, groups, dense, sparse, sentence_scores, shares)
+            if near and cfg.context_near_rerank > 0:
+                bonus = cfg.context_near_rerank
+                groups = sorted(((m, s + bonus * max(near.get(i, 0.0) for i in m)) for m, s in groups),
+                                key=lambda g: -g[1])
         lap("fusion")
         chosen: list[tuple[list[int], float, PassageRecord]] = []
         match = None
@@ -221,12 +237,12 @@ class Retriever:
         return SearchResult(question, supported, best_sentence, hits, timings, confidence, context=context, signals=signals)
 
     def _with_context_bm25(self, sparse: dict[int, float], context: ConversationContext, weight: float,
-                           pool: int, allowed: np.ndarray | None) -> dict[int, float]:
+                           pool: int, allowed: np.ndarray | None, near: dict[int, float]) -> dict[int, float]:
         """The question's BM25 scores plus each earlier turn's carried terms', at ``weight`` times recency."""
         out = dict(sparse)
         for recency in sorted({t.weight for t in context.terms}, reverse=True):
             text = " ".join(t.term for t in context.terms if t.weight == recency)
-            for i, score in self._bm25(text, pool, allowed).items():
+            for i, score in self._bm25(text, pool, allowed, near).items():
                 out[i] = out.get(i, 0.0) + weight * recency * score
         return out
 
@@ -272,7 +288,22 @@ class Retriever:
         wanted = set(documents)
         return np.fromiter((d in wanted for d in self.index.doc_ids), dtype=bool, count=len(self.index.doc_ids))
 
-    def _dense(self, query: np.ndarray, pool: int, allowed: np.ndarray | None) -> dict[int, float]:
+    def _near(self, context: ConversationContext, window: int, allowed: np.ndarray | None) -> dict[int, float]:
+        """Passages within ``window`` characters of one the reader was shown: closeness 1 (touching) to 0, times recency."""
+        closeness = np.zeros(len(self._passage_start), dtype=np.float64)
+        for ref, recency in context.shown:
+            code = self._doc_codes.get(ref.doc_id)
+            if code is None:
+                continue
+            gap = np.maximum(0, np.maximum(self._passage_start - ref.end, ref.start - self._passage_end))
+            here = recency * np.clip(1.0 - gap / window, 0.0, 1.0) * (self._passage_doc == code)
+            closeness = np.maximum(closeness, here)
+        if allowed is not None:
+            closeness = np.where(allowed, closeness, 0.0)
+        return {int(i): float(closeness[i]) for i in np.flatnonzero(closeness > 0)}
+
+    def _dense(self, query: np.ndarray, pool: int, allowed: np.ndarray | None,
+               extra: dict[int, float] | None = None) -> dict[int, float]:
         import faiss
 
         n = self.index.dense.ntotal
@@ -280,9 +311,15 @@ class Retriever:
         if allowed is not None:
             params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64)))
         scores, ids = self.index.dense.search(query.reshape(1, -1), min(pool, n), params=params)
-        return {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+        found = {int(i): float(s) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0}
+        missing = [i for i in (extra or {}) if i not in found]
+        if missing:  # passages near the earlier turns' compete too, with their own cosine
+            vectors = np.vstack([self.index.dense.reconstruct(i) for i in missing])
+            found.update(zip(missing, (vectors @ query).tolist(), strict=True))
+        return found
 
-    def _bm25(self, question: str, pool: int, allowed: np.ndarray | None) -> dict[int, float]:
+    def _bm25(self, question: str, pool: int, allowed: np.ndarray | None,
+              extra: dict[int, float] | None = None) -> dict[int, float]:
         vocab = self.index.bm25_vocab
         tokens = [t for t in bm25_tokens(question) if t in vocab]
         if not tokens:
@@ -292,7 +329,8 @@ class Retriever:
             scores = np.where(allowed, scores, 0.0)
         pool = min(pool, len(scores))
         top = np.argpartition(-scores, pool - 1)[:pool]
-        return {int(i): float(scores[i]) for i in top if scores[i] > 0}
+        chosen = set(top.tolist()) | set(extra or ())
+        return {int(i): float(scores[i]) for i in chosen if scores[i] > 0}
 
     def _section_of(self, i: int) -> tuple[str | None, str | None]:
         p = self.index.passages[i]

@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 
 from index_build.tokenization import words
-from retrieval.conversation import EarlierTurn, PassageRef, opens_topic, resolve
+from retrieval.conversation import ConversationContext, EarlierTurn, PassageRef, opens_topic, resolve
 
 # idf by the corpus's term keys, as the retriever gives it
 IDF = {words(w)[0]: v for w, v in {"ryutin": 6.0, "expelled": 4.0, "party": 1.2, "kirov": 6.5, "murder": 4.5,
                                     "khrushchev": 2.0, "arrested": 3.5, "platform": 5.0, "1932": 4.0,
-                                    "wife": 4.0}.items()}
+                                    "wife": 4.0, "stalin": 1.0, "really": 7.0, "say": 6.0,
+                                    "chains": 5.0}.items()}
 
 
 @pytest.mark.parametrize(
@@ -24,6 +25,8 @@ IDF = {words(w)[0]: v for w, v in {"ryutin": 6.0, "expelled": 4.0, "party": 1.2,
         ("Did Khrushchev mention him in the speech?", False),
         ("why?", False),
         ("Kirov murder", True),
+        ("Did Stalin say anything about the platform?", False),  # Stalin is on every page: no subject
+        ("Did Kirov's murder ever get investigated?", True),
     ],
 )
 def test_a_question_that_names_its_own_subject_opens_a_new_topic(question, new) -> None:
@@ -65,4 +68,30 @@ def test_a_follow_up_finds_the_earlier_subjects_passage_only_with_history(fixtur
     follow = fixture_retriever.search(question, 3, history=history)
     # "canal" and "measure" are too common in this corpus to be worth carrying
     assert [(t.term, t.turn) for t in follow.context.terms] == [("engineers", 1), ("chains", 1)]
+    assert follow.hits[0].passage.doc_id == "canal"
+
+
+def test_words_common_in_english_are_not_carried_however_rare_in_the_corpus() -> None:
+    ctx = resolve("and then?", [EarlierTurn("What did they really say about the chains?")], IDF)
+    assert [t.term for t in ctx.terms] == ["chains"]
+
+
+def test_the_passages_shown_earlier_make_their_neighbours_near_by_distance_and_recency(fixture_retriever) -> None:
+    shown = ((PassageRef("lighthouse", 0, 261), 1.0), (PassageRef("canal", 1, 251), 0.5))
+    near = fixture_retriever._near(ConversationContext((), False, ("lighthouse", "canal"), shown), 300, None)
+    by_span = {(fixture_retriever.index.passages[i].doc_id, fixture_retriever.index.passages[i].start): c
+               for i, c in near.items()}
+    # touching passages are fully near; 2 characters away is nearly so; 152 away is about half; 0.5 for the older turn
+    assert by_span[("lighthouse", 0)] == 1.0
+    assert by_span[("lighthouse", 263)] == pytest.approx(1 - 2 / 300)
+    assert by_span[("lighthouse", 413)] == pytest.approx(1 - 152 / 300)
+    assert by_span[("canal", 1)] == 0.5 and by_span[("canal", 253)] == pytest.approx(0.5 * (1 - 2 / 300))
+
+
+def test_a_follow_up_prefers_the_neighbourhood_of_the_passage_it_follows(fixture_retriever) -> None:
+    question = "what did they lose"
+    alone = fixture_retriever.search(question, 5)
+    turn = EarlierTurn("Tell me about it", (PassageRef("canal", 1, 251),))
+    follow = fixture_retriever.search(question, 5, history=[turn])
+    assert alone.hits[0].passage.doc_id == "lighthouse"
     assert follow.hits[0].passage.doc_id == "canal"
