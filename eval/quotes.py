@@ -47,7 +47,7 @@ class LoadedQuotes:
 class QuoteAnswer:
     verdict: str
     top: tuple[str, int, int] | None  # document, start, end of the best match
-    similarity: float | None
+    similarity: float | None  # of the top match, or of the nearest span when not found
 
 
 # quote -> the service's answer
@@ -155,6 +155,7 @@ def summarize_quotes(outcomes: list[QuoteOutcome]) -> dict[str, Any]:
         "absent_found": share(absent, lambda o: not o.correct),
         "exact_verdict_on_exact": share([o for o in present if o.case.kind == "exact"],
                                         lambda o: o.answer.verdict == "exact"),
+        "calibration": calibration(present, absent),
         "p50_ms": round(percentile(times, 50), 2),
         "p95_ms": round(percentile(times, 95), 2),
         "by_kind": {
@@ -177,6 +178,16 @@ def summarize_quotes(outcomes: list[QuoteOutcome]) -> dict[str, Any]:
     }
 
 
+def calibration(present: list[QuoteOutcome], absent: list[QuoteOutcome]) -> dict[str, float | None]:
+    """Where the "close" threshold can sit: between the absent quotes' nearest spans and the present quotes' matches."""
+    found = [o.answer.similarity for o in present if o.answer.similarity is not None and o.case.evidence is not None
+             and located(QuoteAnswer("close", o.answer.top, o.answer.similarity), o.case.evidence)]
+    nearest = [o.answer.similarity for o in absent if o.answer.similarity is not None]
+    low, high = (min(found) if found else None), (max(nearest) if nearest else None)
+    middle = round((low + high) / 2, 4) if low is not None and high is not None else None
+    return {"present_lowest": low, "absent_highest": high, "midpoint": middle}
+
+
 def in_process_verifier() -> VerifyFn:
     from service.core.config import get_settings
     from service.core.resources import load_resources
@@ -185,7 +196,7 @@ def in_process_verifier() -> VerifyFn:
 
     def verify(quote: str) -> QuoteAnswer:
         result = checker.verify(quote)
-        top = result.matches[0] if result.matches else None
+        top = result.matches[0] if result.matches else result.nearest
         return QuoteAnswer(result.verdict, None if top is None else (top.doc_id, top.start, top.end),
                            None if top is None else top.similarity)
 
@@ -201,7 +212,7 @@ def http_verifier(url: str, client=None) -> VerifyFn:
         response = client.post("/v1/verify", json={"quote": quote})
         response.raise_for_status()
         body = response.json()
-        top = body["matches"][0] if body["matches"] else None
+        top = body["matches"][0] if body["matches"] else body.get("nearest")
         return QuoteAnswer(body["verdict"], None if top is None else (top["document"]["id"], top["start"], top["end"]),
                            None if top is None else top["similarity"])
 
@@ -214,7 +225,10 @@ def markdown_quotes(report: dict[str, Any]) -> str:
              f"{report['absent']} absent).", "",
              f"- located (present quotes): {report['located']}",
              f"- absent quotes wrongly found: {report['absent_found']}",
-             f"- p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms", "",
+             f"- p50 {report['p50_ms']} ms, p95 {report['p95_ms']} ms",
+             f"- similarity of the present quotes' matches from {report['calibration']['present_lowest']}; of the absent "
+             f"quotes' nearest spans up to {report['calibration']['absent_highest']} (midpoint "
+             f"{report['calibration']['midpoint']})", "",
              "| kind | n | located / found | verdicts |", "|---|---|---|---|"]
     for kind, m in report["by_kind"].items():
         value = m.get("located", m.get("found"))

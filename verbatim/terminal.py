@@ -87,7 +87,10 @@ def run_verify(args: argparse.Namespace) -> int:
         sys.stdout.write(body.model_dump_json() + "\n")
         return 0
     words = {"exact": "found exactly", "close": "found with differences", "not_found": "not found in the corpus"}
-    print(f"{words[body.verdict]} ({len(body.matches)} place{'s' if len(body.matches) != 1 else ''})\n")
+    print(f"{words[body.verdict]} ({len(body.matches)} place{'s' if len(body.matches) != 1 else ''})")
+    if body.compared != body.quote:
+        print(f"checked the words {body.compared!r} (without the quotation marks and attribution)")
+    print()
     shown = body.matches or ([body.nearest] if body.nearest else [])
     if not body.matches and body.nearest:
         print(f"nearest span (similarity {body.nearest.similarity:.2f}, below the {body.threshold:.2f} needed):")

@@ -145,7 +145,8 @@ class QuoteDifference(BaseModel):
     end: int
     text: str = Field(description="Exactly the document's text from start to end.")
     quote_text: str = Field(description="What the quote has there instead (empty when it leaves the words out).")
-    kind: str = Field(description="ocr, line_break, punctuation, case, spelling, changed, added or missing.")
+    kind: str = Field(description="ocr, line_break, punctuation, case, spelling, changed, added, missing or "
+                                  "omitted (a cut the quote marks with an ellipsis).")
     explanation: str = Field(description="The kind in words, for a reader.")
 
 
@@ -163,6 +164,8 @@ class QuoteMatch(BaseModel):
 
 class VerifyResponse(BaseModel):
     quote: str
+    compared: str = Field(description="The words checked: the quote without the reader's enclosing quotation "
+                                      "marks and attribution (the same as `quote` when it has none).")
     found: bool = Field(description="The words are in the corpus, exactly or closely.")
     verdict: str = Field(description="`exact`, `close` or `not_found`.")
     matches: list[QuoteMatch] = Field(description="Every place the words are found, best first.")

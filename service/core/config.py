@@ -68,7 +68,7 @@ class Settings(BaseSettings):
     max_quote_chars: int = Field(2000, ge=20, description="longest quotation `POST /v1/verify` checks")
     quote_threshold: float = Field(
         0.80, ge=0.0, le=1.0,
-        description="similarity (0 to 1) from which a quotation is `close` rather than `not_found` (fitted on dev)")
+        description="similarity (0 to 1) from which a quotation is `close` rather than `not_found` (set on dev)")
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="largest request body, bytes")
 
     # serving

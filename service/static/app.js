@@ -317,7 +317,8 @@ function markedDifferences(m) {
     const s = Math.max(at, d.start - m.start);
     const e = Math.max(s, d.end - m.start);
     if (s > at) box.appendChild(document.createTextNode(text.slice(at, s)));
-    const said = d.quote_text ? `your quote has “${d.quote_text}”` : "your quote leaves this out";
+    const said = d.kind === "omitted" ? "your quote marks this cut with “…”"
+      : d.quote_text ? `your quote has “${d.quote_text}”` : "your quote leaves this out";
     if (e > s) {
       box.appendChild(el("mark", {
         class: `diff diff-${d.kind}`,
@@ -379,20 +380,26 @@ function verifyBody(ex) {
   const matches = Array.isArray(r.matches) ? r.matches : [];
   const took = typeof r.took_ms === "number" ? ` · ${r.took_ms} ms` : "";
   const places = plural(matches.length, "place", "places");
+  const compared = r.compared && r.compared !== r.quote
+    ? el("p", { class: "compared-note", text: `Checked the words “${r.compared}”, without your quotation marks and attribution.` })
+    : null;
   if (r.verdict === "exact") {
     return el("div", { class: "verdict verdict-exact", dataset: { verdict: r.verdict } }, [
       el("p", { class: "verdict-text", text: `Found word for word, in ${places}${took}.` }),
+      compared,
       el("ol", { class: "passages" }, matches.map((m, i) => matchCard(m, i + 1, ex.id))),
     ]);
   }
   if (r.verdict === "close") {
     return el("div", { class: "verdict verdict-close", dataset: { verdict: r.verdict } }, [
       el("p", { class: "verdict-text", text: `Found with differences, in ${places}${took}. The marked words differ from your quotation.` }),
+      compared,
       el("ol", { class: "passages" }, matches.map((m, i) => matchCard(m, i + 1, ex.id))),
     ]);
   }
   return el("div", { class: "verdict verdict-not-found unsupported", dataset: { verdict: r.verdict } }, [
     el("p", { class: "verdict-text unsupported-text", text: `These words are not in the corpus${took}.` }),
+    compared,
     r.nearest
       ? el("details", { class: "nearest" }, [
         el("summary", { text: "Show the closest span anyway" }),

@@ -98,3 +98,49 @@ def test_documents_narrow_the_search_and_unknown_ids_are_named(checker) -> None:
 def test_unusable_quotes_are_refused_with_what_to_fix(checker, quote, message) -> None:
     with pytest.raises(BadInputError, match=message):
         checker.verify(quote)
+
+
+@pytest.mark.parametrize(
+    ("pasted", "compared"),
+    [
+        ('"I do not fear the sea." - Martha Quill, 1902', "I do not fear the sea."),
+        ("“I do not fear the sea.” (Martha Quill to her sister)", "I do not fear the sea."),
+        ("I do not fear the sea — Martha Quill", "I do not fear the sea"),
+        ('"I do not fear the sea," she wrote', "I do not fear the sea,"),
+        ("I do not fear the sea", "I do not fear the sea"),
+    ],
+)
+def test_the_readers_quotation_marks_and_attribution_are_not_checked(checker, pasted, compared) -> None:
+    v = checker.verify(pasted)
+    assert v.compared == compared and v.quote == pasted
+    assert v.found and v.matches[0].doc_id == "lighthouse"
+    assert text_of(checker, v.matches[0]).startswith("I do not fear the sea")
+
+
+def test_a_quote_with_a_cut_marked_by_an_ellipsis_is_found_whole_with_the_cut_omitted(checker) -> None:
+    v = checker.verify("The canal company began digging in the spring of 1820 ... the labourers moved earth by hand.")
+    assert v.verdict == "close"
+    m = v.matches[0]
+    assert text_of(checker, m).startswith("The canal company began digging") and text_of(checker, m).endswith("by hand.")
+    omitted = [d for d in m.differences if d.kind == "omitted"]
+    assert [(d.quote_text, d.text.split()[0], d.text.split()[-1]) for d in omitted] == [("…", ".", "and")]
+    assert checker.index.documents["canal"].text[omitted[0].start : omitted[0].end] == omitted[0].text
+
+
+def test_cut_parts_out_of_order_are_not_the_passage(checker) -> None:
+    v = checker.verify("the labourers moved earth by hand ... The canal company began digging in the spring of 1820")
+    assert not v.found or v.matches[0].similarity < 0.6
+
+
+def test_the_texts_punctuation_after_the_last_word_stays_out_of_a_close_match(checker) -> None:
+    v = checker.verify("Without her lamp the fleet would have been lost on the rocks")
+    assert v.verdict == "close"
+    assert text_of(checker, v.matches[0]) == "Without her light the fleet would have been lost on the rocks"
+    assert kinds(v.matches[0]) == [("changed", "light", "lamp")]
+
+
+def test_the_default_threshold_is_the_services_setting() -> None:
+    from retrieval.quotation import CLOSE_THRESHOLD
+    from service.core.config import Settings
+
+    assert Settings.model_fields["quote_threshold"].default == CLOSE_THRESHOLD

@@ -76,6 +76,18 @@ def test_verify_finds_a_quote_exactly_with_its_citation(client: TestClient) -> N
     assert m["url"] == f"/?doc=canal&start={m['start']}&end={m['end']}"
 
 
+def test_verify_says_which_words_it_checked_and_reports_a_cut_as_omitted(client: TestClient) -> None:
+    pasted = '"The canal company began digging ... moved earth by hand." - canal history'
+    body = client.post("/v1/verify", json={"quote": pasted}).json()
+    assert body["quote"] == pasted
+    assert body["compared"] == "The canal company began digging ... moved earth by hand."
+    assert body["verdict"] == "close"
+    [omitted] = [d for d in body["matches"][0]["differences"] if d["kind"] == "omitted"]
+    assert omitted["quote_text"] == "…" and "ellipsis" in omitted["explanation"]
+    plain = client.post("/v1/verify", json={"quote": CANAL_SENTENCE}).json()
+    assert plain["compared"] == CANAL_SENTENCE
+
+
 def test_verify_marks_each_difference_of_a_misquotation(client: TestClient) -> None:
     body = client.post("/v1/verify", json={"quote": "The engineers drained the water in January 1821."}).json()
     assert body["verdict"] == "close"

@@ -47,6 +47,7 @@ def verify_response(resources: Resources, quote: str, documents: list[str] | Non
     result = resources.quotes.verify(quote, documents)
     return VerifyResponse(
         quote=result.quote,
+        compared=result.compared or result.quote,
         found=result.found,
         verdict=result.verdict,
         matches=[match_of(m, resources) for m in result.matches],
