@@ -504,7 +504,7 @@ function exchangeNode(ex) {
         text: ex.kind === "quote" ? "You asked to check" : "You asked" }),
       el("h3", { class: "question-text", attrs: { id: qid } }, [
         el("span", { class: "visually-hidden", text: ex.kind === "quote" ? "Quotation: " : "Question: " }),
-        ex.kind === "quote" ? `“${ex.question}”` : ex.question,
+        ex.kind === "quote" && !/^["“„«'‘]/.test(ex.question) ? `“${ex.question}”` : ex.question,
       ]),
       contextNote(ex),
       el("p", { class: "question-meta" }, [

@@ -21,7 +21,7 @@ export function el(tag, options = {}, children = []) {
 }
 
 export function append(node, children) {
-  for (const child of [].concat(children)) {
+  for (const child of [children].flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.appendChild(typeof child === "string" || typeof child === "number"
       ? document.createTextNode(String(child))

@@ -559,3 +559,96 @@ def test_text_contrast_meets_wcag_aa(tab: Tab) -> None:
     assert page.locator("#doc-list input[type=checkbox]").count() == 3
     tab.shot("contrast")
     tab.assert_clean()
+
+
+# ------------------------------------------------------------------ conversation and quotation checks
+
+
+def ask_seen(tab: Tab, question: str, path: str = "/v1/ask") -> tuple[dict, dict]:
+    """Ask on the page; the request body it sent to ``path`` and the body it got back."""
+    wanted = lambda r: r.request.method == "POST" and r.url.endswith(path)  # noqa: E731
+    with tab.page.expect_response(wanted) as info:
+        tab.ask(question)
+    return info.value.request.post_data_json, info.value.json()
+
+
+def test_a_three_turn_conversation_sends_the_earlier_turns_and_shows_what_was_carried(tab: Tab) -> None:
+    page = tab.page
+    tab.goto()
+    asked = [ask_seen(tab, q) for q in (
+        "Who kept the northern lighthouse?", "When did a storm destroy the lantern room?", "who helped her?")]
+    assert [body["question"] for body, _ in asked] == [
+        "Who kept the northern lighthouse?", "When did a storm destroy the lantern room?", "who helped her?"]
+    assert "history" not in asked[0][0]
+    # each follow-up sends the earlier turns oldest first, with the first passages the reader was shown
+    for n in (1, 2):
+        history = asked[n][0]["history"]
+        assert [h["question"] for h in history] == [body["question"] for body, _ in asked[:n]]
+        for turn, (_, answer) in zip(history, asked[:n], strict=True):
+            shown = [{"document": p["document"]["id"], "start": p["citation"]["start"], "end": p["citation"]["end"]}
+                     for p in answer["passages"][:3]]
+            assert turn["passages"] == shown
+    # the third turn's note names the terms the service says it carried, and the turn they came from
+    context = asked[2][1]["context"]
+    assert context["terms"] and not context["new_topic"]
+    note = page.locator(".exchange").nth(2).locator(".context-note")
+    assert note.is_visible()
+    text = note.inner_text()
+    assert text.startswith("Read with")
+    for term in context["terms"]:
+        assert f"“{term['term']}”" in text
+        assert f"from “{asked[term['turn'] - 1][0]['question']}”" in text
+    assert page.locator(".exchange").nth(0).locator(".context-note").count() == 0
+    tab.shot("conversation")
+    tab.assert_clean()
+
+
+def test_new_topic_reads_the_next_question_on_its_own_and_marks_the_break(tab: Tab) -> None:
+    page = tab.page
+    tab.goto()
+    asked = [ask_seen(tab, q) for q in ("Who kept the northern lighthouse?", "When did a storm destroy the lantern room?")]
+    assert len(asked[1][0]["history"]) == 1
+    page.get_by_role("button", name="New topic").click()
+    asked.append(ask_seen(tab, "What did the engineers measure?"))
+    assert "history" not in asked[2][0]  # nothing of the lighthouse is sent
+    assert asked[2][1]["passages"][0]["document"]["id"] == "canal"
+    dividers = page.locator(".topic-divider")
+    assert dividers.count() == 1
+    # the divider sits between the second and the third exchange
+    order = page.evaluate("""() => [...document.querySelectorAll('.exchange, .topic-divider')]
+        .map(n => n.classList.contains('topic-divider') ? 'divider' : 'exchange')""")
+    assert order == ["exchange", "exchange", "divider", "exchange"]
+    asked.append(ask_seen(tab, "and in October?"))
+    assert [h["question"] for h in asked[3][0]["history"]] == ["What did the engineers measure?"]
+    page.reload()
+    page.wait_for_selector(".exchange")
+    assert page.locator(".topic-divider").count() == 1
+    tab.assert_clean()
+
+
+def test_a_quote_check_marks_exactly_the_differing_words_of_the_source(tab: Tab, api) -> None:
+    page = tab.page
+    tab.goto()
+    page.check("#mode-verify")
+    assert page.locator("#question-label").inner_text().startswith("The quotation")
+    sent, answer = ask_seen(tab, '"The engineers drained the water in January 1821." - canal history', "/v1/verify")
+    assert sent["quote"] == '"The engineers drained the water in January 1821." - canal history'
+    assert answer == {**api.post("/v1/verify", json=sent).json(), "took_ms": answer["took_ms"]}
+    assert answer["verdict"] == "close"
+    exchange = page.locator(".exchange").last
+    assert exchange.locator(".verdict").get_attribute("data-verdict") == "close"
+    assert "Found with differences" in exchange.locator(".verdict-text").inner_text()
+    assert "The engineers drained the water in January 1821." in exchange.locator(".compared-note").inner_text()
+    match = answer["matches"][0]
+    source = exchange.locator(".quote-source").first
+    assert source.inner_text().replace("\n", " ").split() == match["text"].split()  # the source's own words
+    marks = source.locator("mark.diff")
+    wanted = [(d["kind"], d["text"]) for d in match["differences"] if d["end"] > d["start"]]
+    assert wanted  # the quote says "drained", the text "cleared"
+    got = [(marks.nth(i).get_attribute("data-kind"), marks.nth(i).inner_text()) for i in range(marks.count())]
+    assert [(k, " ".join(t.split())) for k, t in got] == [(k, " ".join(t.split())) for k, t in wanted]
+    assert any(d["kind"] == "changed" and d["text"] == "cleared" and d["quote_text"] == "drained"
+               for d in match["differences"])
+    assert exchange.locator(".differences li").count() == len(match["differences"])
+    tab.shot("quote-check")
+    tab.assert_clean()
