@@ -123,3 +123,56 @@ def test_with_the_real_model_the_learned_models_rank_and_judge_real_questions(re
     assert answered.supported and answered.confidence >= retriever.abstention.threshold
     off_topic = retriever.search("What oven temperature is best for baking a sourdough loaf?", 5)
     assert not off_topic.supported and off_topic.confidence < answered.confidence
+
+
+def test_with_the_real_model_a_follow_up_finds_what_the_question_alone_cannot(real_index, real_embedder) -> None:
+    from retrieval.conversation import EarlierTurn, PassageRef
+    from retrieval.search import Retriever
+
+    retriever = Retriever(real_index, real_embedder)
+    first = retriever.search("What did Stalin write to Kaganovich in August 1936 about Kamenev's wife?", 5)
+    turn = EarlierTurn(first.question, tuple(PassageRef(h.passage.doc_id, h.passage.start, h.passage.end)
+                                             for h in first.hits[:3]))
+    follow = retriever.search("what did he want done with her", 5, history=[turn])
+    alone = retriever.search("what did he want done with her", 5)
+
+    def holds(hit) -> bool:
+        text = real_index.documents[hit.passage.doc_id].text[hit.passage.start : hit.passage.end]
+        return "submit her to a series of meticulous" in " ".join(text.split())
+
+    assert holds(follow.hits[0])
+    assert not any(holds(h) for h in alone.hits)
+    assert {"Kaganovich", "Kamenev's", "wife"} <= {t.term for t in follow.context.terms}
+
+
+@pytest.fixture(scope="module")
+def real_quotes(real_index):
+    from retrieval.quotation import QuoteChecker
+
+    checker = QuoteChecker(real_index)
+    checker.warm()
+    return checker
+
+
+def test_a_quote_typed_clean_from_a_damaged_scan_is_close_with_each_misreading_marked(real_quotes, real_index) -> None:
+    v = real_quotes.verify("Since it had been submitted to him, this draft at least cannot have come from him "
+                           "in the first place.")
+    assert v.verdict == "close"
+    m = v.matches[0]
+    text = real_index.documents[m.doc_id].text
+    assert m.doc_id == "khrushchev-lied"
+    assert " ".join(text[m.start : m.end].split()).startswith("Since it had been submitted to him, rhis drafr")
+    assert [(d.kind, d.text, d.quote_text) for d in m.differences if d.kind == "ocr"] == [
+        ("ocr", "rhis", "this"), ("ocr", "drafr", "draft"), ("ocr", "Jeast", "least")]
+    assert all(text[d.start : d.end] == d.text for d in m.differences)
+    assert m.page == 39 and "December 1, 1934" in (m.section or "")
+
+
+@pytest.mark.parametrize("quote", [
+    "Death solves all problems. No man, no problem.",
+    "Ordzhonikidze told Kaganovich that he would resign from the Politburo if one more factory director was taken.",
+])
+def test_famous_or_invented_quotations_absent_from_the_texts_are_not_found(real_quotes, quote) -> None:
+    v = real_quotes.verify(quote)
+    assert v.verdict == "not_found" and v.matches == []
+    assert v.nearest is not None and v.nearest.similarity < real_quotes.threshold
