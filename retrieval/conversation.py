@@ -69,15 +69,20 @@ class ContextTerm:
 class ConversationContext:
     terms: tuple[ContextTerm, ...]
     new_topic: bool
-    documents: tuple[str, ...]  # the documents of the passages the reader was shown, most recent first
-    shown: tuple[tuple[PassageRef, float], ...] = ()  # those passages, each with its turn's recency weight
+    # the passages the reader was shown, most recent turn first, each with its turn's recency weight
+    shown: tuple[tuple[PassageRef, float], ...] = ()
+
+    @property
+    def documents(self) -> tuple[str, ...]:
+        """The documents of the passages the reader was shown, most recent first."""
+        return tuple(dict.fromkeys(ref.doc_id for ref, _ in self.shown))
 
     @property
     def empty(self) -> bool:
         return not self.terms and not self.documents
 
 
-NO_CONTEXT = ConversationContext((), False, ())
+NO_CONTEXT = ConversationContext((), False)
 
 
 def surface_terms(question: str, idf: dict[str, float]) -> list[tuple[str, str, float]]:
@@ -121,18 +126,15 @@ def resolve(question: str, history: Sequence[EarlierTurn], idf: dict[str, float]
     if not history:
         return NO_CONTEXT
     if opens_topic(question, idf):
-        return ConversationContext((), True, ())
+        return ConversationContext((), True)
     own = {key for _, key, _ in surface_terms(question, idf)}
     terms: list[ContextTerm] = []
     seen = set(own)
-    documents: list[str] = []
     shown: list[tuple[PassageRef, float]] = []
     for back, turn_no in enumerate(range(len(history), max(0, len(history) - MAX_TURNS), -1)):
         turn = history[turn_no - 1]
         for p in turn.passages:
             shown.append((p, RECENCY[back]))
-            if p.doc_id not in documents:
-                documents.append(p.doc_id)
         for surface, key, _ in surface_terms(turn.question, idf):
             if key not in seen:
                 seen.add(key)
@@ -140,4 +142,4 @@ def resolve(question: str, history: Sequence[EarlierTurn], idf: dict[str, float]
         # the turn that opened the topic is the last one carried
         if turn_no == 1 or opens_topic(turn.question, idf):
             break
-    return ConversationContext(tuple(terms[:MAX_TERMS]), False, tuple(documents), tuple(shown))
+    return ConversationContext(tuple(terms[:MAX_TERMS]), False, tuple(shown))

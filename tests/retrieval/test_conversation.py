@@ -78,7 +78,7 @@ def test_words_common_in_english_are_not_carried_however_rare_in_the_corpus() ->
 
 def test_the_passages_shown_earlier_make_their_neighbours_near_by_distance_and_recency(fixture_retriever) -> None:
     shown = ((PassageRef("lighthouse", 0, 261), 1.0), (PassageRef("canal", 1, 251), 0.5))
-    near = fixture_retriever._near(ConversationContext((), False, ("lighthouse", "canal"), shown), 300, None)
+    near = fixture_retriever._near(ConversationContext((), False, shown), 300, None)
     by_span = {(fixture_retriever.index.passages[i].doc_id, fixture_retriever.index.passages[i].start): c
                for i, c in near.items()}
     # touching passages are fully near; 2 characters away is nearly so; 152 away is about half; 0.5 for the older turn
