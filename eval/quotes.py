@@ -105,9 +105,14 @@ def read_quotes(paths: list[Path], corpus_dir: Path = DEFAULT_CORPUS) -> LoadedQ
 
 
 def located(answer: QuoteAnswer, evidence: Evidence) -> bool:
-    if answer.verdict == "not_found" or answer.top is None:
+    return answer.verdict != "not_found" and covers(answer.top, evidence)
+
+
+def covers(top: tuple[str, int, int] | None, evidence: Evidence) -> bool:
+    """The span covers enough of the evidence, and not too much more."""
+    if top is None:
         return False
-    doc_id, start, end = answer.top
+    doc_id, start, end = top
     for d, s, e in evidence.spans:
         if d == doc_id and min(end, e) - max(start, s) >= COVER * (e - s) and end - start <= LONGEST * (e - s):
             return True
@@ -181,7 +186,7 @@ def summarize_quotes(outcomes: list[QuoteOutcome]) -> dict[str, Any]:
 def calibration(present: list[QuoteOutcome], absent: list[QuoteOutcome]) -> dict[str, float | None]:
     """Where the "close" threshold can sit: between the absent quotes' nearest spans and the present quotes' matches."""
     found = [o.answer.similarity for o in present if o.answer.similarity is not None and o.case.evidence is not None
-             and located(QuoteAnswer("close", o.answer.top, o.answer.similarity), o.case.evidence)]
+             and covers(o.answer.top, o.case.evidence)]
     nearest = [o.answer.similarity for o in absent if o.answer.similarity is not None]
     low, high = (min(found) if found else None), (max(nearest) if nearest else None)
     middle = round((low + high) / 2, 4) if low is not None and high is not None else None
