@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -47,24 +48,44 @@ class EmbeddingCache:
         self.db.close()
 
 
+@dataclass
+class Lookup:
+    """What the cache already holds for some texts, and which rows still need the model."""
+
+    vectors: np.ndarray  # one row a text; the cached rows filled in
+    keys: list[str]
+    missing: list[int]  # rows to embed, longest text first so each batch pads little
+
+
+def look_up(embedder: Embedder, texts: list[str], cache: EmbeddingCache | None) -> Lookup:
+    out = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    keys = [text_key(embedder.fingerprint, t) for t in texts]
+    cached = cache.get_many(sorted(set(keys))) if cache else {}
+    for i, key in enumerate(keys):
+        if key in cached:
+            out[i] = cached[key]
+    missing = sorted((i for i, key in enumerate(keys) if key not in cached), key=lambda i: -len(texts[i]))
+    return Lookup(out, keys, missing)
+
+
+def fill_missing(
+    embedder: Embedder, texts: list[str], lookup: Lookup, cache: EmbeddingCache | None, on_batch=None, batch: int = 256
+) -> np.ndarray:
+    """Embed the rows the cache lacked (storing them there) and return all the vectors."""
+    out = lookup.vectors
+    for offset in range(0, len(lookup.missing), batch):
+        rows = lookup.missing[offset : offset + batch]
+        out[rows] = embedder.embed_batch([texts[i] for i in rows])
+        if cache:
+            cache.put_many({lookup.keys[i]: out[i] for i in rows})
+        if on_batch:
+            on_batch(len(rows))
+    return out
+
+
 def embed_with_cache(
     embedder: Embedder, texts: list[str], cache: EmbeddingCache | None, on_batch=None, batch: int = 256
 ) -> tuple[np.ndarray, int]:
     """Vectors for ``texts`` (rows in order) and how many had to be embedded anew."""
-    out = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
-    keys = [text_key(embedder.fingerprint, t) for t in texts]
-    cached = cache.get_many(sorted(set(keys))) if cache else {}
-    # longest first, so each batch holds texts of about one length and pads little
-    missing = sorted((i for i, key in enumerate(keys) if key not in cached), key=lambda i: -len(texts[i]))
-    for i, key in enumerate(keys):
-        if key in cached:
-            out[i] = cached[key]
-    for offset in range(0, len(missing), batch):
-        rows = missing[offset : offset + batch]
-        vectors = embedder.embed_batch([texts[i] for i in rows])
-        out[rows] = vectors
-        if cache:
-            cache.put_many({keys[i]: out[i] for i in rows})
-        if on_batch:
-            on_batch(len(rows))
-    return out, len(missing)
+    lookup = look_up(embedder, texts, cache)
+    return fill_missing(embedder, texts, lookup, cache, on_batch, batch), len(lookup.missing)

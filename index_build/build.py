@@ -8,6 +8,7 @@ import json
 import logging
 import os
 import platform
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -17,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from embeddings.base import Embedder
-from embeddings.cache import EmbeddingCache, embed_with_cache
+from embeddings.cache import EmbeddingCache, fill_missing, look_up
 from index_build import store
 from index_build.chunking import ChunkParams, chunk_document
 from index_build.corpus import Document, read_corpus
@@ -202,10 +203,15 @@ def build_index(
     sentence_texts = [t for item in prepared for t in item.sentence_texts]
 
     cache = EmbeddingCache(cache_dir / f"{embedder.fingerprint[:16]}.sqlite", embedder.dimension) if cache_dir else None
-    texts = [p.embedded for p in passages]
-    with _progress(len(texts) + len(sentence_texts), "embedding", options.show_progress) as bar:
-        passage_vectors, new_p = embed_with_cache(embedder, texts, cache, bar.update)
-        sentence_vectors, new_s = embed_with_cache(embedder, sentence_texts, cache, bar.update)
+    texts = [p.embedded for p in passages] + sentence_texts
+    lookup = look_up(embedder, texts, cache)
+    new = len(lookup.missing)
+    if options.show_progress and not new:
+        print(f"embedding: all {len(texts)} texts from the cache", file=sys.stderr)
+    desc = f"embedding ({len(texts) - new} from the cache)" if new < len(texts) else "embedding"
+    with _progress(new, desc, options.show_progress) as bar:
+        vectors = fill_missing(embedder, texts, lookup, cache, bar.update)
+    passage_vectors, sentence_vectors = vectors[: len(passages)], vectors[len(passages) :]
     if cache:
         cache.close()
 
@@ -224,6 +230,7 @@ def build_index(
 
     import bm25s
 
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG: its notes reached the summary
     bm25 = bm25s.BM25()
     bm25.index([bm25_tokens(p.embedded, options.bm25_ngrams) for p in passages], show_progress=False)
 
@@ -297,8 +304,8 @@ def build_index(
         documents=len(prepared),
         passages=len(passages),
         sentences=len(sentence_rows),
-        embedded_new=new_p + new_s,
-        embedded_cached=len(texts) + len(sentence_texts) - new_p - new_s,
+        embedded_new=new,
+        embedded_cached=len(texts) - new,
         seconds=time.perf_counter() - began,
         token_sizes=_percentiles([p.tokens for p in passages]),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,6 +74,7 @@ def load_index(
     import bm25s
     import faiss
 
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG
     folder = index_dir.resolve()
     manifest = store.read_manifest(folder)
     if model_fingerprint and manifest.model.get("fingerprint") != model_fingerprint:
