@@ -140,3 +140,32 @@ def test_bad_file_writes_nothing(fixture_corpus: Path, tmp_path: Path) -> None:
     with pytest.raises(BadInputError, match="z.txt: not UTF-8"):
         build(fixture_corpus, tmp_path / "index")
     assert not (tmp_path / "index").exists()
+
+
+def test_a_rebuild_found_whole_in_the_cache_says_so_instead_of_an_empty_progress_bar(
+        fixture_corpus: Path, tmp_path: Path, capsys) -> None:
+    shown = BuildOptions(show_progress=True)
+    first = build_index(fixture_corpus, tmp_path / "index", FakeEmbedder(), shown, cache_dir=tmp_path / "cache")
+    assert first.embedded_new > 0 and first.embedded_cached == 0
+    capsys.readouterr()
+    again = FakeEmbedder()
+    second = build_index(fixture_corpus, tmp_path / "index", again, shown, cache_dir=tmp_path / "cache")
+    err = capsys.readouterr().err
+    assert again.embedded == [] and second.embedded_new == 0 and second.embedded_cached == first.embedded_new
+    assert f"embedding: all {first.embedded_new} texts from the cache" in err
+    assert f"0/{first.embedded_new}" not in err
+
+
+def test_the_build_prints_no_debug_notes_of_its_libraries(fixture_corpus: Path, tmp_path: Path, capsys) -> None:
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s", force=True)  # as the CLI does
+    try:
+        summary = build(fixture_corpus, tmp_path / "index")
+        for line in summary.lines():
+            print(line)
+        out = capsys.readouterr()
+    finally:
+        logging.basicConfig(force=True)
+    assert "DEBUG" not in out.out + out.err
+    assert "Building index from tokens" not in out.out + out.err
