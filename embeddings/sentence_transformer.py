@@ -38,6 +38,16 @@ def weights_hash(model_path: Path) -> str:
     return digest.hexdigest()
 
 
+def model_name(model_path: Path | None) -> str:
+    return DEFAULT_MODEL_NAME if model_path is None else Path(model_path).name
+
+
+def fingerprint_of(weights_sha256: str) -> str:
+    """The same for every backend that runs these weights: the vectors agree (ONNX checked to 1e-4 at export)."""
+    # the name in the salt is a constant (it was the only model): the weights alone tell models apart
+    return hashlib.sha256(f"{DEFAULT_MODEL_NAME}|{weights_sha256}|normalised".encode()).hexdigest()
+
+
 class SentenceTransformerEmbedder:
     """sentence-transformers on the CPU; vectors L2-normalised float32."""
 
@@ -46,7 +56,7 @@ class SentenceTransformerEmbedder:
     ) -> None:
         """``threads``: torch threads (process-wide); ``parallel``: encodes run at once (each on its own thread)."""
         path = Path(model_path) if model_path else default_model_path()
-        self.name = DEFAULT_MODEL_NAME if model_path is None else path.name
+        self.name = model_name(model_path)
         if not (path / "modules.json").is_file():
             raise ModelUnavailableError(f"{path}: no sentence-transformers model there (modules.json missing)")
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -70,8 +80,7 @@ class SentenceTransformerEmbedder:
         # encodes run on these few threads: requests queue instead of each of up to 40 server
         # threads growing its own torch buffers (the soak test saw memory climb that way)
         self._worker = ThreadPoolExecutor(max_workers=parallel, thread_name_prefix="embed")
-        # the name in the salt is a constant (it was the only model): the weights alone tell models apart
-        self.fingerprint = hashlib.sha256(f"{DEFAULT_MODEL_NAME}|{self.weights_sha256}|normalised".encode()).hexdigest()
+        self.fingerprint = fingerprint_of(self.weights_sha256)
 
     def embed_batch(self, texts: list[str]) -> np.ndarray:
         if not texts:

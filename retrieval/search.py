@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
 
 from embeddings.base import Embedder
 from index_build.store import PassageRecord
-from index_build.tokenization import bm25_tokens
+from index_build.tokenization import bm25_tokens, fold
 from retrieval.abstention import load_abstention, question_features
 from retrieval.conversation import NO_CONTEXT, ConversationContext, EarlierTurn, resolve
 from retrieval.dedupe import drop_overlapping, merge_overlapping
@@ -100,9 +101,24 @@ class Retriever:
         self._passage_doc = np.array([self._doc_codes[p.doc_id] for p in index.passages], dtype=np.int32)
         self._passage_start = np.array([p.start for p in index.passages], dtype=np.int64)
         self._passage_end = np.array([p.end for p in index.passages], dtype=np.int64)
+        # the re-ranker and abstention read each candidate's folded text; candidates recur across questions
+        self._folded_span = lru_cache(maxsize=16384)(self._fold_span)
 
     def context_of(self, question: str, history: list[EarlierTurn] | None) -> ConversationContext:
         return resolve(question.strip(), history or [], self.idf)
+
+    def embedding_texts(self, question: str, history: list[EarlierTurn] | None = None,
+                        config: RetrievalConfig | None = None) -> list[str]:
+        """What ``search`` embeds for this question: the question, and for a follow-up the question with
+        the earlier turns' terms (the service embeds them in a shared batch and passes ``vectors``)."""
+        cfg = config or self.config
+        question = question.strip()
+        context = self.context_of(question, history) if history else NO_CONTEXT
+        return self._query_texts(question, " ".join(t.term for t in context.terms), cfg)
+
+    @staticmethod
+    def _query_texts(question: str, carried: str, cfg: RetrievalConfig) -> list[str]:
+        return [question, f"{carried} {question}"] if carried and cfg.context_dense > 0 else [question]
 
     def search(
         self,
@@ -111,7 +127,9 @@ class Retriever:
         documents: list[str] | None = None,
         config: RetrievalConfig | None = None,
         history: list[EarlierTurn] | None = None,
+        vectors: np.ndarray | None = None,
     ) -> SearchResult:
+        """The passages for ``question``; ``vectors``: ``embedding_texts``' vectors when already embedded."""
         cfg = config or self.config
         question = question.strip()
         if not question:
@@ -131,12 +149,15 @@ class Retriever:
         pool = max(cfg.candidates, k * 3)
         near = self._near(context, cfg.context_window, allowed) if context.shown and (
             cfg.context_near > 0 or cfg.context_near_rerank > 0) else {}
-        if carried and cfg.context_dense > 0:
-            query, expanded = self.embedder.embed_batch([question, f"{carried} {question}"])
+        texts = self._query_texts(question, carried, cfg)
+        if vectors is None or len(vectors) != len(texts):
+            vectors = self.embedder.embed_batch(texts)
+        if len(texts) == 2:
+            query, expanded = vectors
             moved = query + cfg.context_dense * expanded
             query = (moved / np.linalg.norm(moved)).astype(np.float32)
         else:
-            query = self.embedder.embed_batch([question])[0]
+            query = vectors[0]
         lap("embed")
         hybrid = cfg.mode == "hybrid"
         dense: dict[int, float] = {}
@@ -226,7 +247,7 @@ class Retriever:
         best_sentence = self._support(sentence_scores, [h.passage for h in hits])
         top = [Candidate(h.passage, h.score, h.rank, h.dense_score, h.bm25_score) for h in hits]
         signals = question_features(
-            judged, top, [h.score for h in hits], sentence_scores, shares, self._raw_text, self.lexicon.vocab,
+            judged, top, [h.score for h in hits], sentence_scores, shares, self._folded_text, self.lexicon.vocab,
             max(sparse.values(), default=0.0), max(dense.values(), default=0.0),
         )
         supported, confidence = best_sentence >= cfg.abstain_threshold, None
@@ -267,10 +288,13 @@ class Retriever:
         self, question: str, candidates: list[Candidate], sentence_scores: np.ndarray, shares=None
     ) -> np.ndarray:
         shares = shares or self.lexicon.shares(question)
-        return features(question, candidates, sentence_scores, shares, self._raw_text)
+        return features(question, candidates, sentence_scores, shares, self._folded_text)
 
-    def _raw_text(self, passage: PassageRecord) -> str:
-        return self.index.documents[passage.doc_id].text[passage.start : passage.end]
+    def _folded_text(self, passage: PassageRecord) -> str:
+        return self._folded_span(passage.doc_id, passage.start, passage.end)
+
+    def _fold_span(self, doc_id: str, start: int, end: int) -> str:
+        return fold(self.index.documents[doc_id].text[start:end])
 
     def _reranked(self, question, groups, dense, sparse, sentence_scores, shares):
         candidates = self.candidates(groups, dense, sparse)

@@ -32,6 +32,14 @@ def fixture_corpus(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def real_embedder():
+    """The bundled model on the default backend (ONNX Runtime), as every command runs it."""
+    from embeddings.backends import load_embedder
+
+    return load_embedder(None, "onnx", cache_dir=ROOT / "var" / "cache")
+
+
+@pytest.fixture(scope="session")
+def torch_embedder():
     from embeddings.sentence_transformer import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder()

@@ -25,7 +25,9 @@ def add_index_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--overlap", type=int, default=s.chunk_overlap, help="overlap between neighbouring passages, tokens (default: %(default)s)")
     parser.add_argument("--faiss-factory", default=s.faiss_factory, help="FAISS index factory string, e.g. Flat, HNSW32, 'IVF1024,PQ32' (default: %(default)s)")
     parser.add_argument("--batch-size", type=int, default=s.embed_batch_size, help="embedding batch size (default: %(default)s)")
-    parser.add_argument("--threads", type=int, default=s.threads, help="torch threads (default: all cores)")
+    parser.add_argument("--threads", type=int, default=s.threads, help="embedding threads (default: all cores)")
+    parser.add_argument("--backend", choices=["onnx", "torch"], default=s.embedding_backend,
+                        help="embedding runtime (default: %(default)s)")
     parser.add_argument("--model-path", type=Path, default=s.model_path,
                         help="sentence-transformers model folder (default: the bundled all-MiniLM-L6-v2)")
     parser.add_argument("--headers", action=argparse.BooleanOptionalAction, default=s.contextual_headers,
@@ -38,7 +40,7 @@ def add_index_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_index(args: argparse.Namespace) -> int:
-    from embeddings.sentence_transformer import SentenceTransformerEmbedder
+    from embeddings.backends import load_embedder
     from index_build.build import BuildOptions, build_index, show_progress_default
     from index_build.chunking import ChunkParams
     from index_build.corpus import read_corpus
@@ -62,7 +64,8 @@ def run_index(args: argparse.Namespace) -> int:
             print(f"index at {args.index_dir} is up to date")
             return 0
         print(f"building the index: {reason}")
-    embedder = SentenceTransformerEmbedder(args.model_path, batch_size=args.batch_size, threads=args.threads)
+    embedder = load_embedder(args.model_path, args.backend, args.cache_dir, batch_size=args.batch_size,
+                             threads=args.threads)
     summary = build_index(args.corpus, args.index_dir, embedder, options, cache_dir=args.cache_dir)
     for line in summary.lines():
         print(line)

@@ -32,3 +32,7 @@ class IndexUnavailableError(VerbatimError):
 class ModelUnavailableError(VerbatimError):
     status = 503
     exit_code = 3
+
+
+class BackendUnsupportedError(ModelUnavailableError):
+    """The model folder cannot run on the requested embedding backend (the torch backend still can)."""

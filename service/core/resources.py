@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from embeddings.backends import load_embedder
 from embeddings.base import Embedder
+from embeddings.batching import MicroBatcher
 from retrieval.index import LoadedIndex, load_index
 from retrieval.quotation import QuoteChecker
 from retrieval.search import RetrievalConfig, Retriever
 from service.core.config import Settings
+
+# Retrieval after the embedding runs here: a few threads, not one for each of dozens of concurrent
+# questions contending for the interpreter (the event loop among them). Shared across reloads.
+SEARCH_POOL = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="search")
 
 
 @dataclass(frozen=True)
@@ -43,16 +50,20 @@ def assemble(index: LoadedIndex, embedder: Embedder, settings: Settings) -> Reso
 
 def load_resources(settings: Settings, embedder: Embedder | None = None) -> Resources:
     import faiss
+    from threadpoolctl import threadpool_limits
 
-    # one query at a time is fastest on one thread: a second one only contends with the others
+    # one query at a time is fastest on one thread: a second one only contends with the others.
+    # For BLAS it is not only speed: with its own threads for each of 32 concurrent questions'
+    # small products, the server answered 29 questions/s instead of 155 (bench/results/query.md)
     faiss.omp_set_num_threads(1)
+    threadpool_limits(1, user_api="blas")
     if embedder is None:
-        from embeddings.sentence_transformer import SentenceTransformerEmbedder
-
-        # a short question gains nothing from a second torch thread (bench/results/inference.md), so
-        # each core encodes its own question instead
+        # a short question gains nothing from a second thread (bench/results/inference.md), so each
+        # core encodes its own batch of questions instead
         cores = os.cpu_count() or 1
-        embedder = SentenceTransformerEmbedder(settings.model_path, threads=settings.threads or 1, parallel=cores)
+        model = load_embedder(settings.model_path, settings.embedding_backend, settings.cache_dir,
+                              threads=settings.threads or 1, parallel=cores, precision=settings.query_precision)
+        embedder = MicroBatcher(model, settings.batch_wait_ms, settings.batch_max, workers=cores)
     index = load_index(settings.index_dir, settings.corpus_dir, embedder.fingerprint, mmap=settings.mmap_index)
     return assemble(index, embedder, settings)
 

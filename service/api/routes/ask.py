@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from functools import partial
 from typing import Annotated
 
+import numpy as np
 from fastapi import APIRouter, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from embeddings.base import Embedder
+from embeddings.batching import MicroBatcher
 from retrieval.conversation import EarlierTurn, PassageRef
 from retrieval.search import Hit, SearchResult
 from service.api import schemas
@@ -15,7 +20,7 @@ from service.api.deps import ResourcesDep, SettingsDep
 from service.api.errors import error_responses
 from service.api.schemas import AskRequest, AskResponse, Citation, DocumentRef, IndexInfo, Passage, Span
 from service.core.config import Settings
-from service.core.resources import Resources
+from service.core.resources import SEARCH_POOL, Resources
 from verbatim.errors import BadInputError
 
 router = APIRouter(prefix="/v1", tags=["ask"], responses=error_responses(400, 401, 404, 422, 503))
@@ -105,6 +110,12 @@ def response_of(result: SearchResult, resources: Resources, took_ms: float, with
     )
 
 
+async def embed(embedder: Embedder, texts: list[str]) -> np.ndarray:
+    if isinstance(embedder, MicroBatcher):
+        return await asyncio.wrap_future(embedder.submit(texts))
+    return await run_in_threadpool(embedder.embed_batch, texts)
+
+
 async def answer(
     request: Request, question: str, k: int, documents: list[str] | None, resources: Resources, settings: Settings,
     history: list[schemas.EarlierTurn] | None = None,
@@ -113,7 +124,11 @@ async def answer(
     request.state.question = question  # for the access log, unless VERBATIM_LOG_QUESTIONS=false
     question = check_question(question, k, settings)
     turns = history_of(history, settings, resources) if history else None
-    result = await run_in_threadpool(resources.retriever.search, question, k, documents, None, turns)
+    retriever = resources.retriever
+    # embedded in a batch with the other questions of the moment, awaited without holding a thread
+    vectors = await embed(resources.embedder, retriever.embedding_texts(question, turns))
+    result = await asyncio.get_running_loop().run_in_executor(
+        SEARCH_POOL, partial(retriever.search, question, k, documents, None, turns, vectors))
     return response_of(result, resources, (time.perf_counter() - began) * 1000, with_context=history is not None)
 
 
