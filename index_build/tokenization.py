@@ -28,7 +28,10 @@ STOP_WORDS = frozenset(
 
 def fold(text: str) -> str:
     """Lower case without accents: ``Jānis`` -> ``janis``."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    lowered = text.lower()
+    if lowered.isascii():  # a question, many passages: nothing to decompose
+        return lowered
+    decomposed = unicodedata.normalize("NFKD", lowered)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index_build.tokenization import fold, words
+from index_build.tokenization import words
 from retrieval.rerank import Candidate, LinearModel, question_names
 from verbatim.errors import ModelUnavailableError
 
@@ -44,7 +44,7 @@ def question_features(
     scores: list[float],
     sentence_scores: np.ndarray,
     shares,  # (first, last) -> (best sentence share, range share)
-    raw_text,  # passage -> raw text
+    folded_text,  # passage -> its raw text, folded
     vocabulary: dict[str, int],
     bm25_top: float,
     dense_top: float,
@@ -59,7 +59,7 @@ def question_features(
             best_sentence = max(best_sentence, float(sentence_scores[p.sentence_first : p.sentence_last].max()))
         s_share, p_share = shares(p.sentence_first, p.sentence_last)
         sentence_share, passage_share = max(sentence_share, s_share), max(passage_share, p_share)
-        text = fold(raw_text(p))
+        text = folded_text(p)
         found_names.update(n for n in names if n in text)
     first = scores[0] if scores else 0.0
     gap = scores[0] - scores[1] if len(scores) > 1 else 0.0

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -55,12 +56,18 @@ def question_names(question: str) -> list[str]:
     return sorted({fold(w) for w in found if w != first and fold(w) not in {"what", "who", "why", "how"}})
 
 
+@lru_cache(maxsize=4096)
+def heading_words(section: str | None, attribution: str | None) -> frozenset[str]:
+    """The terms of a passage's section heading and quoted source (few: one set each, kept)."""
+    return frozenset(words(" ".join(x for x in (section, attribution) if x)))
+
+
 def features(
     question: str,
     candidates: list[Candidate],
     sentence_scores: np.ndarray,
     coverage_rows,  # callable: (first, last) -> (best sentence share, passage share)
-    raw_text,  # callable: passage -> its raw text
+    folded_text,  # callable: passage -> its raw text, folded (index_build.tokenization.fold)
 ) -> np.ndarray:
     """One row of ``FEATURES`` per candidate."""
     if not candidates:
@@ -79,9 +86,9 @@ def features(
     for c, best_sentence in zip(candidates, best, strict=True):
         p = c.passage
         sentence_share, passage_share = coverage_rows(p.sentence_first, p.sentence_last)
-        text = fold(raw_text(p))
+        text = folded_text(p)
         name_share = sum(n in text for n in names) / len(names) if names else 0.0
-        heading_terms = set(words(" ".join(x for x in (p.section, p.attribution) if x)))
+        heading_terms = heading_words(p.section, p.attribution)
         heading_share = len(terms & heading_terms) / len(terms) if terms else 0.0
         rows.append([
             c.fused / top_fused,

@@ -65,12 +65,13 @@ class SentenceLexicon:
         total = float(weights.sum())
         if not cols or total <= 0:
             return lambda first, last: (0.0, 0.0)
-        held = self._matrix_csc[:, cols].tocsr()
+        # dense, sentences x question terms: a few thousand rows of a few columns, sliced per passage
+        held = self._matrix_csc[:, cols].toarray() > 0
 
         def share(first: int, last: int) -> tuple[float, float]:
             if last <= first:
                 return 0.0, 0.0
-            block = held[first:last].toarray() > 0
+            block = held[first:last]
             if not block.size:
                 return 0.0, 0.0
             return float((block @ weights).max()) / total, float(block.any(axis=0) @ weights) / total
