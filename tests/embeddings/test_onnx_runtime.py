@@ -98,3 +98,28 @@ def test_the_server_embeds_questions_with_the_backend_and_precision_settings_beh
     assert (batcher.max_wait, batcher.max_batch) == (0.003, 8)
     assert getattr(batcher.inner, "precision", None) == expected
     assert resources.retriever.search("Who was Ryutin?", 3).hits
+
+
+def test_auto_backend_builds_with_torch_and_embeds_questions_with_onnx() -> None:
+    from embeddings.backends import resolve
+
+    assert (resolve("auto", questions=False), resolve("auto", questions=True)) == ("torch", "onnx")
+    assert (resolve("onnx", questions=False), resolve("torch", questions=True)) == ("onnx", "torch")
+
+
+def test_index_command_exports_the_question_graph_so_serving_never_exports(tmp_path: Path, fixture_corpus: Path,
+                                                                          monkeypatch) -> None:
+    from embeddings.onnx_runtime import quantised_path
+    from embeddings.sentence_transformer import weights_hash
+    from service.core.config import get_settings
+    from verbatim.cli import main
+
+    monkeypatch.setenv("VERBATIM_CACHE_DIR", str(tmp_path / "cache"))
+    get_settings.cache_clear()
+    try:
+        code = main(["index", "--corpus", str(fixture_corpus), "--index-dir", str(tmp_path / "index"), "--quiet"])
+    finally:
+        get_settings.cache_clear()
+    assert code == 0
+    exported = graph_path(tmp_path / "cache", weights_hash(default_model_path()))
+    assert exported.is_file() and quantised_path(exported).is_file()
