@@ -32,17 +32,26 @@ def fixture_corpus(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def real_embedder():
-    """The bundled model on the default backend (ONNX Runtime), as every command runs it."""
+    """The bundled model as `verbatim index` runs it by default (``auto``: torch for passages)."""
     from embeddings.backends import load_embedder
 
-    return load_embedder(None, "onnx", cache_dir=ROOT / "var" / "cache")
+    return load_embedder(None, "auto", cache_dir=ROOT / "var" / "cache")
 
 
 @pytest.fixture(scope="session")
-def torch_embedder():
+def torch_embedder(real_embedder):
     from embeddings.sentence_transformer import SentenceTransformerEmbedder
 
-    return SentenceTransformerEmbedder()
+    assert isinstance(real_embedder, SentenceTransformerEmbedder)
+    return real_embedder
+
+
+@pytest.fixture(scope="session")
+def onnx_embedder():
+    """The same model on ONNX Runtime, float32 (the questions' int8 graph is tested on its own)."""
+    from embeddings.onnx_runtime import OnnxEmbedder
+
+    return OnnxEmbedder(cache_dir=ROOT / "var" / "cache")
 
 
 @pytest.fixture(scope="session")

@@ -24,23 +24,23 @@ TEXTS = [
 ]
 
 
-def test_onnx_vectors_equal_the_torch_models_for_short_and_overlong_texts(real_embedder, torch_embedder) -> None:
-    assert isinstance(real_embedder, OnnxEmbedder)
-    onnx, torch = real_embedder.embed_batch(TEXTS), torch_embedder.embed_batch(TEXTS)
+def test_onnx_vectors_equal_the_torch_models_for_short_and_overlong_texts(onnx_embedder, torch_embedder) -> None:
+    assert isinstance(onnx_embedder, OnnxEmbedder)
+    onnx, torch = onnx_embedder.embed_batch(TEXTS), torch_embedder.embed_batch(TEXTS)
     assert onnx.shape == torch.shape == (len(TEXTS), 384)
     assert float(np.abs(onnx - torch).max()) < 1e-5
     np.testing.assert_allclose(np.linalg.norm(onnx, axis=1), 1.0, atol=1e-5)
     # batched or alone, a text gets the same vector (padding does not leak into the mean)
-    alone = np.vstack([real_embedder.embed_batch([t]) for t in TEXTS])
+    alone = np.vstack([onnx_embedder.embed_batch([t]) for t in TEXTS])
     assert float(np.abs(alone - onnx).max()) < 1e-5
 
 
 def test_onnx_backend_counts_tokens_and_fingerprints_as_torch_so_one_index_serves_both(
-        real_embedder, torch_embedder) -> None:
-    assert real_embedder.count_tokens(TEXTS) == torch_embedder.count_tokens(TEXTS)
-    assert real_embedder.count_tokens(TEXTS)[-1] > real_embedder.max_tokens == torch_embedder.max_tokens == 256
-    assert real_embedder.fingerprint == torch_embedder.fingerprint
-    assert real_embedder.weights_sha256 == torch_embedder.weights_sha256
+        onnx_embedder, torch_embedder) -> None:
+    assert onnx_embedder.count_tokens(TEXTS) == torch_embedder.count_tokens(TEXTS)
+    assert onnx_embedder.count_tokens(TEXTS)[-1] > onnx_embedder.max_tokens == torch_embedder.max_tokens == 256
+    assert onnx_embedder.fingerprint == torch_embedder.fingerprint
+    assert onnx_embedder.weights_sha256 == torch_embedder.weights_sha256
 
 
 def test_the_graph_is_exported_once_and_then_read_from_the_cache(tmp_path: Path) -> None:
@@ -64,15 +64,15 @@ def test_a_model_folder_without_a_fast_tokenizer_falls_back_to_torch_with_a_warn
     assert not (tmp_path / "cache" / "onnx").exists()
 
 
-def test_int8_questions_stay_close_to_float32_and_query_the_same_index(real_embedder, tmp_path: Path) -> None:
+def test_int8_questions_stay_close_to_float32_and_query_the_same_index(onnx_embedder, tmp_path: Path) -> None:
     from embeddings.onnx_runtime import quantised_path
 
     int8 = OnnxEmbedder(cache_dir=tmp_path, threads=1, precision="int8")
     assert int8.graph == quantised_path(graph_path(tmp_path, int8.weights_sha256)) and int8.graph.is_file()
     assert int8.graph.stat().st_size < 0.75 * graph_path(tmp_path, int8.weights_sha256).stat().st_size
-    assert int8.fingerprint == real_embedder.fingerprint
+    assert int8.fingerprint == onnx_embedder.fingerprint
     questions = TEXTS[:3] + ["Why was Ryutin expelled from the party?", "Which source says Rudzutaks was shot?"]
-    a, b = int8.embed_batch(questions), real_embedder.embed_batch(questions)
+    a, b = int8.embed_batch(questions), onnx_embedder.embed_batch(questions)
     cosines = (a * b).sum(axis=1)
     assert float(cosines.min()) > 0.97
     assert float(np.abs(a - b).max()) > 1e-4  # really another graph, not the float32 one again
