@@ -41,17 +41,24 @@ def wait_for(condition, seconds: float = 5.0) -> None:
         time.sleep(0.001)
 
 
+def hold_first_then_queue(batcher: MicroBatcher, inner: GatedEmbedder, pool: ThreadPoolExecutor,
+                          first: list[str], rest: list[list[str]]):
+    """The first call's encode is held until every other call waits in the queue behind it; then all go."""
+    inner.gate.clear()
+    held = pool.submit(batcher.embed_batch, first)
+    assert inner.entered.wait(5)
+    queued = [pool.submit(batcher.embed_batch, texts) for texts in rest]
+    wait_for(lambda: len(batcher._pending) == len(rest))
+    inner.gate.set()
+    return held, queued
+
+
 def test_questions_queued_behind_a_running_encode_share_the_next_call_and_get_their_own_vectors() -> None:
     inner = GatedEmbedder()
     batcher = MicroBatcher(inner, max_wait_ms=50, max_batch=32, workers=1)
-    inner.gate.clear()
     questions = [f"question number {n} about topic{n}" for n in range(9)]
     with ThreadPoolExecutor(9) as pool:
-        first = pool.submit(batcher.embed_batch, [questions[0]])
-        assert inner.entered.wait(5)
-        rest = [pool.submit(batcher.embed_batch, [q]) for q in questions[1:]]
-        wait_for(lambda: len(batcher._pending) == 8)
-        inner.gate.set()
+        first, rest = hold_first_then_queue(batcher, inner, pool, [questions[0]], [[q] for q in questions[1:]])
         got = [first.result(5)] + [f.result(5) for f in rest]
     assert [len(c) for c in inner.calls] == [1, 8]
     for question, vectors in zip(questions, got, strict=True):
@@ -63,13 +70,9 @@ def test_questions_queued_behind_a_running_encode_share_the_next_call_and_get_th
 def test_a_batch_never_holds_more_than_max_batch_texts() -> None:
     inner = GatedEmbedder()
     batcher = MicroBatcher(inner, max_wait_ms=20, max_batch=4, workers=1)
-    inner.gate.clear()
     with ThreadPoolExecutor(11) as pool:
-        first = pool.submit(batcher.embed_batch, ["first question"])
-        assert inner.entered.wait(5)
-        rest = [pool.submit(batcher.embed_batch, [f"q{n}", f"q{n} again"] if n % 2 else [f"q{n}"]) for n in range(10)]
-        wait_for(lambda: len(batcher._pending) == 10)
-        inner.gate.set()
+        first, rest = hold_first_then_queue(batcher, inner, pool, ["first question"],
+                                            [[f"q{n}", f"q{n} again"] if n % 2 else [f"q{n}"] for n in range(10)])
         results = [first.result(5)] + [f.result(5) for f in rest]
     assert max(len(c) for c in inner.calls) <= 4
     assert sum(len(c) for c in inner.calls) == 1 + 15
@@ -106,15 +109,10 @@ def test_while_an_encode_runs_a_question_waits_no_longer_than_the_bound() -> Non
 def test_an_error_in_one_question_fails_only_that_question() -> None:
     inner = GatedEmbedder(fail_on="poison")
     batcher = MicroBatcher(inner, max_wait_ms=50, max_batch=32, workers=1)
-    inner.gate.clear()
     with ThreadPoolExecutor(4) as pool:
-        first = pool.submit(batcher.embed_batch, ["an opening question"])
-        assert inner.entered.wait(5)
-        good = pool.submit(batcher.embed_batch, ["a good question"])
-        bad = pool.submit(batcher.embed_batch, ["a poison question"])
-        other = pool.submit(batcher.embed_batch, ["another good question"])
-        wait_for(lambda: len(batcher._pending) == 3)
-        inner.gate.set()
+        first, (good, bad, other) = hold_first_then_queue(
+            batcher, inner, pool, ["an opening question"],
+            [["a good question"], ["a poison question"], ["another good question"]])
         assert first.result(5).shape == (1, inner.dimension)
         np.testing.assert_array_equal(good.result(5)[0], FakeEmbedder().embed_batch(["a good question"])[0])
         np.testing.assert_array_equal(other.result(5)[0], FakeEmbedder().embed_batch(["another good question"])[0])
