@@ -36,18 +36,6 @@ def test_splitter_spans_refuse_a_chunk_not_in_the_text() -> None:
         splitter_spans("d", "some text", [("other", 0)])
 
 
-def test_langchain_chunks_are_exact_raw_spans() -> None:
-    pytest.importorskip("langchain_text_splitters")
-    from bench.peers import langchain_chunks
-
-    docs = {"a": TEXT, "b": "  leading spaces\n\n\n" + TEXT[:3000]}
-    chunks = langchain_chunks(docs)
-    assert len([c for c in chunks if c.doc_id == "a"]) > 5
-    for c in chunks:
-        piece = chunk_text(docs, c)
-        assert piece == piece.strip() and 0 < len(piece) <= 1000
-
-
 def test_chunk_searcher_returns_spans_and_their_texts() -> None:
     docs = {"a": "0123456789"}
     chunks = [Returned("a", 0, 4), Returned("a", 4, 10)]
