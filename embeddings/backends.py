@@ -27,7 +27,7 @@ def resolve(backend: Backend, questions: bool) -> Literal["onnx", "torch"]:
 
 
 def load_embedder(
-    model_path: Path | None, backend: Backend = "auto", cache_dir: Path | None = None, batch_size: int = 32,
+    model_path: Path | None, backend: Backend, cache_dir: Path, batch_size: int = 32,
     threads: int | None = None, parallel: int = 1, precision: Precision = "float32", questions: bool = False,
 ) -> Embedder:
     """The model on ``backend`` for passages or (``questions``) for questions; ``threads`` a call (unset: all
@@ -44,3 +44,17 @@ def load_embedder(
     from embeddings.sentence_transformer import SentenceTransformerEmbedder
 
     return SentenceTransformerEmbedder(model_path, batch_size=batch_size, threads=threads, parallel=parallel)
+
+
+def prepare_question_graph(model_path: Path | None, backend: Backend, cache_dir: Path, precision: Precision) -> None:
+    """Export (once) the graph questions will be embedded with, without loading a session or torch's model."""
+    if resolve(backend, questions=True) != "onnx":
+        return
+    from embeddings.onnx_runtime import model_folder, prepare_graph
+    from embeddings.sentence_transformer import weights_hash
+
+    try:
+        path = model_folder(model_path)
+    except BackendUnsupportedError:
+        return  # questions will be embedded by torch: nothing to export
+    prepare_graph(path, cache_dir, weights_hash(path), precision)

@@ -114,17 +114,16 @@ class _Graph:
         options.log_severity_level = 3
         self.session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         self.names = [i.name for i in self.session.get_inputs()]
-        self.tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
-        self.tokenizer.no_padding()
-        self.tokenizer.no_truncation()
-        self.counter = self.tokenizer  # counting must see the whole text
-        self.batcher = Tokenizer.from_file(str(model_path / "tokenizer.json"))
-        self.batcher.enable_truncation(max_tokens)
+        self.counter = Tokenizer.from_file(str(model_path / "tokenizer.json"))  # counting sees the whole text
+        self.counter.no_padding()
+        self.counter.no_truncation()
+        self.padded = Tokenizer.from_file(str(model_path / "tokenizer.json"))  # what the graph is fed
+        self.padded.enable_truncation(max_tokens)
         pad = _pad_token(model_path)
-        self.batcher.enable_padding(pad_id=self.batcher.token_to_id(pad) or 0, pad_token=pad)
+        self.padded.enable_padding(pad_id=self.padded.token_to_id(pad) or 0, pad_token=pad)
 
     def run(self, texts: list[str]) -> np.ndarray:
-        encodings = self.batcher.encode_batch(texts)
+        encodings = self.padded.encode_batch(texts)
         feeds = {n: np.array([getattr(e, _INPUTS[n]) for e in encodings], dtype=np.int64) for n in self.names}
         return self.session.run(None, feeds)[0]
 
@@ -137,39 +136,52 @@ def _pad_token(model_path: Path) -> str:
         return "[PAD]"
 
 
+def model_folder(model_path: Path | None) -> Path:
+    """The model folder, checked to be one the ONNX backend can run."""
+    path = Path(model_path) if model_path else default_model_path()
+    if not (path / "modules.json").is_file():
+        raise ModelUnavailableError(f"{path}: no sentence-transformers model there (modules.json missing)")
+    if not (path / "tokenizer.json").is_file():
+        raise BackendUnsupportedError(f"{path}: no tokenizer.json (a fast tokenizer) for the ONNX backend; "
+                                      "use VERBATIM_EMBEDDING_BACKEND=torch")
+    return path
+
+
+def prepare_graph(path: Path, cache_dir: Path, weights_sha256: str, precision: Precision = "float32") -> Path:
+    """The graph for ``precision``, exported (and quantised) into ``cache_dir`` the first time."""
+    exported = graph_path(cache_dir, weights_sha256)
+    if not (exported.is_file() and exported.with_suffix(".json").is_file()):
+        log.warning("exporting %s to ONNX at %s (once per model)", path.name, exported)
+        export_graph(path, exported)
+    if precision == "float32":
+        return exported
+    quantised = quantised_path(exported)
+    if not quantised.is_file():
+        quantise_feed_forward(exported, quantised)
+    return quantised
+
+
 class OnnxEmbedder:
     """The model folder's pipeline on ONNX Runtime; vectors L2-normalised float32, fingerprint as the torch backend's."""
 
     def __init__(
-        self, model_path: Path | None = None, cache_dir: Path | None = None, batch_size: int = 32,
+        self, model_path: Path | None = None, *, cache_dir: Path, batch_size: int = 32,
         threads: int | None = None, precision: Precision = "float32", graph: Path | None = None,
     ) -> None:
         """``precision="int8"``: the feed-forward products quantised, for questions (passages are embedded in
         float32; the fingerprint stays the weights', so such an embedder queries their index).
         ``graph``: run this graph instead (bench/inference.py's variants)."""
-        path = Path(model_path) if model_path else default_model_path()
-        if not (path / "modules.json").is_file():
-            raise ModelUnavailableError(f"{path}: no sentence-transformers model there (modules.json missing)")
-        if not (path / "tokenizer.json").is_file():
-            raise BackendUnsupportedError(f"{path}: no tokenizer.json (a fast tokenizer) for the ONNX backend; "
-                                        "use VERBATIM_EMBEDDING_BACKEND=torch")
+        path = model_folder(model_path)
         self.name = model_name(model_path)
         self.model_path = path
         self.batch_size = batch_size
         self.weights_sha256 = weights_hash(path)
         self.fingerprint = fingerprint_of(self.weights_sha256)
-        cache = Path(cache_dir) if cache_dir else path.parent / ".verbatim-onnx"
-        exported = graph_path(cache, self.weights_sha256)
-        if not (exported.is_file() and exported.with_suffix(".json").is_file()):
-            log.warning("exporting %s to ONNX at %s (once per model)", path.name, exported)
-            export_graph(path, exported)
-        if graph is None and precision == "int8":
-            graph = quantised_path(exported)
-            if not graph.is_file():
-                quantise_feed_forward(exported, graph)
-        self.graph = graph or exported
+        prepared = prepare_graph(path, Path(cache_dir), self.weights_sha256, precision)
+        self.graph = graph or prepared
         self.precision = precision
-        self.max_tokens = int(json.loads(exported.with_suffix(".json").read_text())["max_tokens"])
+        meta = graph_path(Path(cache_dir), self.weights_sha256).with_suffix(".json")
+        self.max_tokens = int(json.loads(meta.read_text())["max_tokens"])
         # the session may be run from several threads at once (the micro-batcher's); each run uses ``threads``
         self._graph = _Graph(self.graph, path, self.max_tokens, threads=threads or (os.cpu_count() or 1))
         self.dimension = int(self._graph.run(["x"]).shape[1])

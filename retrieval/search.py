@@ -107,14 +107,11 @@ class Retriever:
     def context_of(self, question: str, history: list[EarlierTurn] | None) -> ConversationContext:
         return resolve(question.strip(), history or [], self.idf)
 
-    def embedding_texts(self, question: str, history: list[EarlierTurn] | None = None,
+    def embedding_texts(self, question: str, context: ConversationContext = NO_CONTEXT,
                         config: RetrievalConfig | None = None) -> list[str]:
         """What ``search`` embeds for this question: the question, and for a follow-up the question with
         the earlier turns' terms (the service embeds them in a shared batch and passes ``vectors``)."""
-        cfg = config or self.config
-        question = question.strip()
-        context = self.context_of(question, history) if history else NO_CONTEXT
-        return self._query_texts(question, " ".join(t.term for t in context.terms), cfg)
+        return self._query_texts(question.strip(), " ".join(t.term for t in context.terms), config or self.config)
 
     @staticmethod
     def _query_texts(question: str, carried: str, cfg: RetrievalConfig) -> list[str]:
@@ -128,13 +125,16 @@ class Retriever:
         config: RetrievalConfig | None = None,
         history: list[EarlierTurn] | None = None,
         vectors: np.ndarray | None = None,
+        context: ConversationContext | None = None,
     ) -> SearchResult:
-        """The passages for ``question``; ``vectors``: ``embedding_texts``' vectors when already embedded."""
+        """The passages for ``question``. Already worked out by the caller: ``context`` (``context_of`` the
+        history) and ``vectors`` (of ``embedding_texts``)."""
         cfg = config or self.config
         question = question.strip()
         if not question:
             raise BadInputError("question is empty: write a question")
-        context = self.context_of(question, history) if history else NO_CONTEXT
+        if context is None:
+            context = self.context_of(question, history) if history else NO_CONTEXT
         carried = " ".join(t.term for t in context.terms)
         timings: dict[str, float] = {}
         clock = time.perf_counter()

@@ -40,7 +40,7 @@ def add_index_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_index(args: argparse.Namespace) -> int:
-    from embeddings.backends import load_embedder
+    from embeddings.backends import load_embedder, prepare_question_graph
     from index_build.build import BuildOptions, build_index, show_progress_default
     from index_build.chunking import ChunkParams
     from index_build.corpus import read_corpus
@@ -58,7 +58,8 @@ def run_index(args: argparse.Namespace) -> int:
         model_path=args.model_path,
     )
     read_corpus(args.corpus, skip_bad=args.skip_bad)  # refuse bad input before the model loads
-    prepare_question_model(args)
+    # the graph questions are embedded with is exported now, so the server never exports at start-up
+    prepare_question_graph(args.model_path, args.backend, args.cache_dir, _settings().query_precision)
     if args.if_stale:
         reason = index_is_fresh(args.index_dir, args.corpus, options)
         if reason is None:
@@ -71,17 +72,6 @@ def run_index(args: argparse.Namespace) -> int:
     for line in summary.lines():
         print(line)
     return 0
-
-
-def prepare_question_model(args: argparse.Namespace) -> None:
-    """Export (once) the graph that will embed questions, so the server never exports at start-up."""
-    from embeddings.backends import resolve
-
-    if resolve(args.backend, questions=True) == "onnx":
-        from embeddings.backends import load_embedder
-
-        load_embedder(args.model_path, args.backend, args.cache_dir, precision=_settings().query_precision,
-                      questions=True)
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from embeddings.base import Embedder
 from embeddings.batching import MicroBatcher
-from retrieval.conversation import EarlierTurn, PassageRef
+from retrieval.conversation import NO_CONTEXT, EarlierTurn, PassageRef
 from retrieval.search import Hit, SearchResult
 from service.api import schemas
 from service.api.deps import ResourcesDep, SettingsDep
@@ -125,10 +125,11 @@ async def answer(
     question = check_question(question, k, settings)
     turns = history_of(history, settings, resources) if history else None
     retriever = resources.retriever
+    context = retriever.context_of(question, turns) if turns else NO_CONTEXT
     # embedded in a batch with the other questions of the moment, awaited without holding a thread
-    vectors = await embed(resources.embedder, retriever.embedding_texts(question, turns))
+    vectors = await embed(resources.embedder, retriever.embedding_texts(question, context))
     result = await asyncio.get_running_loop().run_in_executor(
-        SEARCH_POOL, partial(retriever.search, question, k, documents, None, turns, vectors))
+        SEARCH_POOL, partial(retriever.search, question, k, documents, None, turns, vectors, context))
     return response_of(result, resources, (time.perf_counter() - began) * 1000, with_context=history is not None)
 
 
