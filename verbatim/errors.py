@@ -22,6 +22,14 @@ class NotFoundError(VerbatimError):
     status = 404
 
 
+class UnauthorizedError(VerbatimError):
+    status = 401
+
+
+class ForbiddenError(VerbatimError):
+    status = 403
+
+
 class IndexUnavailableError(VerbatimError):
     """The index is missing, stale, corrupt or built with another model."""
 
@@ -36,3 +44,33 @@ class ModelUnavailableError(VerbatimError):
 
 class BackendUnsupportedError(ModelUnavailableError):
     """The model folder cannot run on the requested embedding backend (the torch backend still can)."""
+
+
+class UnsupportedFormatError(BadInputError):
+    """A file of a type Verbatim cannot read (or whose content does not match its name)."""
+
+    status = 415
+
+
+class FileTooLargeError(BadInputError):
+    """A file (or a zip's unpacked content) over the configured limit."""
+
+    status = 413
+
+
+class NoTextError(BadInputError):
+    """A readable file with no text to cite: a scanned PDF without a text layer, an empty page."""
+
+    status = 422
+
+
+class UnreadableFileError(BadInputError):
+    """A corrupt, truncated or encrypted file."""
+
+    status = 422
+
+
+class DuplicateDocumentError(BadInputError):
+    """The same file (same hash) is already in the index."""
+
+    status = 409
