@@ -21,12 +21,13 @@ from embeddings.base import Embedder
 from embeddings.cache import EmbeddingCache, fill_missing, look_up
 from index_build import store
 from index_build.chunking import ChunkParams, chunk_document
-from index_build.corpus import Document, read_corpus
+from index_build.corpus import Document
 from index_build.faiss_choice import choose_faiss_factory, search_parameters
 from index_build.joins import build_vocabulary, find_line_joins, is_hard_wrapped
-from index_build.layout import PageLocator, find_furniture
+from index_build.layout import find_furniture, page_locator
+from index_build.library import Library
 from index_build.offsets import Edit, NormalizedText, normalize
-from index_build.structure import Section, find_sections
+from index_build.structure import SEPARATOR, Section, find_sections
 from index_build.tokenization import TOKENIZER_VERSION, bm25_tokens
 from verbatim.errors import BadInputError
 
@@ -96,6 +97,19 @@ class LineIndex:
         return bisect.bisect_left(self.newlines, offset) + 1
 
 
+def sections_from_headings(doc: Document) -> list[Section]:
+    """The file's own headings as sections that partition the text, in order."""
+    sections: list[Section] = []
+    offset, current = 0, None
+    for heading in doc.headings:
+        if heading.start > offset:
+            sections.append(Section(offset, heading.start, current, None))
+            offset = heading.start
+        current = SEPARATOR.join(heading.path) or None
+    sections.append(Section(offset, len(doc.text), current, None))
+    return sections
+
+
 def prepare_document(
     doc: Document,
     vocabulary,
@@ -105,17 +119,19 @@ def prepare_document(
     sentence_offset: int,
 ) -> PreparedDocument:
     text = doc.text
-    furniture = find_furniture(text)
+    # running heads and printed page numbers are found in plain text (the scanned book); an
+    # extracted file's pages come from the file itself
+    furniture = find_furniture(text) if doc.format == "text" else []
     edits = [Edit(f.start, f.end, True) for f in furniture]
     if is_hard_wrapped(text):
         edits += [Edit(j.start, j.end, False) for j in find_line_joins(text, vocabulary)]
     norm = normalize(text, edits)
-    sections = find_sections(text)
+    sections = find_sections(text) if doc.format == "text" else sections_from_headings(doc)
     headers = [context_header(doc.title, s, options.contextual_headers) for s in sections]
     norm_sections = [(norm.norm_offset(s.start), norm.norm_offset(s.end)) for s in sections]
     sentences, chunks = chunk_document(norm.text, norm_sections, headers, count_tiktoken, count_model, options.chunk)
     lines = LineIndex(text)
-    pages = PageLocator(text, furniture)
+    pages = page_locator(text, doc.pages, furniture)
     raw_sentences = [norm.raw_span(a, b) for a, b in sentences]
     token_counts = count_tiktoken([norm.text[c.start : c.end] for c in chunks])
     passages = []
@@ -123,6 +139,7 @@ def prepare_document(
         start, end = norm.raw_span(chunk.start, chunk.end)
         section = sections[chunk.section]
         page, page_end = pages.pages(start, end)
+        page_label, page_end_label = pages.labels(start, end)
         body = norm.text[chunk.start : chunk.end]
         header = headers[chunk.section]
         passages.append(
@@ -137,6 +154,8 @@ def prepare_document(
                 attribution=section.attribution,
                 page=page,
                 page_end=page_end,
+                page_label=page_label,
+                page_end_label=page_end_label,
                 tokens=tokens,
                 sentence_first=sentence_offset + chunk.first_sentence,
                 sentence_last=sentence_offset + chunk.last_sentence,
@@ -146,6 +165,13 @@ def prepare_document(
         )
     sentence_texts = [norm.text[a:b] for a, b in sentences]
     return PreparedDocument(doc, norm, sections, raw_sentences, sentence_texts, passages)
+
+
+def keeps_text(doc: Document) -> bool:
+    """Whether the index keeps the document's text itself: every extracted file (its text is not the
+    file's bytes) and every plain text added to the sources folder; the corpus folder's plain texts
+    are read from there, checked against their hashes."""
+    return doc.format != "text" or doc.origin == "sources"
 
 
 def _tiktoken_counter() -> Callable[[list[str]], list[int]]:
@@ -180,12 +206,24 @@ def build_index(
     embedder: Embedder,
     options: BuildOptions = BuildOptions(),
     cache_dir: Path | None = None,
+    sources_dir: Path | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
 ) -> BuildSummary:
-    """Build and atomically publish the index of ``corpus_dir`` at ``index_dir``."""
+    """Build and atomically publish the index of ``corpus_dir`` (and ``sources_dir``) at ``index_dir``.
+
+    ``on_progress(step, done, total)`` hears of each step ("reading", "embedding", "indexing",
+    "publishing"); embedding reports texts done. Texts in the embedding cache are not embedded again,
+    which is what makes adding one document cost one document's embedding.
+    """
     import faiss
 
+    def report(step: str, done: int = 0, total: int = 0) -> None:
+        if on_progress is not None:
+            on_progress(step, done, total)
+
     began = time.perf_counter()
-    docs = read_corpus(corpus_dir, skip_bad=options.skip_bad)
+    report("reading")
+    docs = Library(corpus_dir, sources_dir).documents(skip_bad=options.skip_bad)
     count_tiktoken = _tiktoken_counter()
     vocabulary = build_vocabulary(d.text for d in docs)
     prepared: list[PreparedDocument] = []
@@ -209,12 +247,22 @@ def build_index(
     if options.show_progress and not new:
         print(f"embedding: all {len(texts)} texts from the cache", file=sys.stderr)
     desc = f"embedding ({len(texts) - new} from the cache)" if new < len(texts) else "embedding"
+    report("embedding", 0, new)
+    embedded = 0
+
+    def advance(count: int) -> None:
+        nonlocal embedded
+        embedded += count
+        bar.update(count)
+        report("embedding", embedded, new)
+
     with _progress(new, desc, options.show_progress) as bar:
-        vectors = fill_missing(embedder, texts, lookup, cache, bar.update)
+        vectors = fill_missing(embedder, texts, lookup, cache, advance)
     passage_vectors, sentence_vectors = vectors[: len(passages)], vectors[len(passages) :]
     if cache:
         cache.close()
 
+    report("indexing")
     factory = options.faiss_factory
     if factory == "auto":
         factory = choose_faiss_factory(len(passages), embedder.dimension)
@@ -245,13 +293,11 @@ def build_index(
     build_id = f"{built_at}-{content_hash[:12]}"
 
     def write(folder: Path) -> None:
-        documents = [
-            store.DocumentRecord(
-                id=d.id, file=d.file, title=d.title, author=d.author, kind=d.kind,
-                sha256=d.sha256, size=d.size, chars=d.chars, lines=d.lines,
-            )
-            for d in (item.document for item in prepared)
-        ]
+        documents = [store.document_record(item.document, keeps_text(item.document)) for item in prepared]
+        for doc, record in zip((item.document for item in prepared), documents, strict=True):
+            if record.stored_text:
+                (folder / store.TEXTS).mkdir(exist_ok=True)
+                (folder / store.TEXTS / f"{doc.id}.txt").write_text(doc.text, encoding="utf-8", newline="")
         (folder / store.DOCUMENTS).write_text(json.dumps([asdict(d) for d in documents], ensure_ascii=False, indent=1))
         with (folder / store.PASSAGES).open("w", encoding="utf-8") as fh:
             for p in passages:
@@ -284,7 +330,8 @@ def build_index(
                 "bm25_ngrams": options.bm25_ngrams,
                 "bm25_tokenizer": TOKENIZER_VERSION,
             },
-            corpus={"folder": str(corpus_dir), "sha256": corpus_hashes},
+            corpus={"folder": str(corpus_dir), "sources": str(sources_dir) if sources_dir else None,
+                    "skip_bad": options.skip_bad, "sha256": corpus_hashes},
             counts={"documents": len(prepared), "passages": len(passages), "sentences": len(sentence_rows)},
             versions={
                 "verbatim_builder": BUILDER_VERSION,
@@ -297,6 +344,7 @@ def build_index(
         # the manifest goes last: a folder with a manifest is a complete folder
         (folder / store.MANIFEST).write_text(json.dumps(asdict(manifest), indent=1, ensure_ascii=False))
 
+    report("publishing")
     store.write_build(index_dir, write, build_id)
     return BuildSummary(
         index_dir=index_dir,

@@ -291,3 +291,37 @@ class PageLocator:
         first = self._line_of(start)
         last = self._line_of(end - 1) if end > start else first
         return self._page[first], self._page[last]
+
+    def labels(self, start: int, end: int) -> tuple[str | None, str | None]:
+        """A plain text defines no page labels."""
+        return None, None
+
+
+class FilePages:
+    """Pages of an extracted file (a PDF's): the page of every character, read off the file itself."""
+
+    def __init__(self, pages) -> None:
+        self._pages = [p for p in pages if p.end > p.start]  # PageSpan records
+        self._starts = [p.start for p in self._pages]
+
+    def _at(self, offset: int):
+        i = bisect.bisect_right(self._starts, offset) - 1
+        return self._pages[i] if i >= 0 and offset < self._pages[i].end else None
+
+    def _ends(self, start: int, end: int):
+        return self._at(start), self._at(max(start, end - 1))
+
+    def pages(self, start: int, end: int) -> tuple[int | None, int | None]:
+        first, last = self._ends(start, end)
+        return (first.number if first else None), (last.number if last else None)
+
+    def labels(self, start: int, end: int) -> tuple[str | None, str | None]:
+        first, last = self._ends(start, end)
+        return (first.label if first else None), (last.label if last else None)
+
+
+def page_locator(text: str, file_pages=(), furniture: list[Furniture] | None = None) -> PageLocator | FilePages:
+    """Pages of a document: its file's own (a PDF's), else the printed pages its plain text shows."""
+    if file_pages:
+        return FilePages(file_pages)
+    return PageLocator(text, find_furniture(text) if furniture is None else furniture)

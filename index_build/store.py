@@ -27,6 +27,7 @@ SENTENCES = "sentences.npy"
 SENTENCE_VECTORS = "sentence_vectors.npy"
 DENSE = "dense.faiss"
 BM25_DIR = "bm25"
+TEXTS = "texts"  # the document text of each extracted or added document, <id>.txt
 KEEP_OLD_BUILDS = 2
 FIX_HINT = "run `verbatim index` (or `make run`) to build it"
 
@@ -42,6 +43,24 @@ class DocumentRecord:
     size: int
     chars: int
     lines: int
+    format: str = "text"  # the file's format: text, pdf, html, docx, epub
+    origin: str = "corpus"  # corpus folder, or the sources folder (verbatim add, uploads)
+    stored_text: bool = False  # the text is kept in the index (texts/<id>.txt), checked by text_sha256
+    text_sha256: str | None = None  # of the document text (UTF-8); sha256 is the file's
+    pages: list[list[Any]] = field(default_factory=list)  # [number, label, start, end] of each page (PDF)
+
+
+def document_record(doc, stored_text: bool) -> DocumentRecord:
+    """The index's record of a ``corpus.Document``."""
+    import hashlib
+
+    return DocumentRecord(
+        id=doc.id, file=doc.file, title=doc.title, author=doc.author, kind=doc.kind,
+        sha256=doc.sha256, size=doc.size, chars=doc.chars, lines=doc.lines,
+        format=doc.format, origin=doc.origin, stored_text=stored_text,
+        text_sha256=hashlib.sha256(doc.text.encode("utf-8")).hexdigest() if stored_text else None,
+        pages=[[p.number, p.label, p.start, p.end] for p in doc.pages],
+    )
 
 
 @dataclass(frozen=True)
@@ -61,6 +80,8 @@ class PassageRecord:
     sentence_last: int
     text: str  # normalised text: what BM25 indexes (the cited text is the raw span)
     embedded: str = field(default="", compare=False)  # header + text, what the model saw; not stored
+    page_label: str | None = None  # the file's label of ``page`` (a PDF's /PageLabels), when it defines one
+    page_end_label: str | None = None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,20 @@ class SourceDocument:
     text: str
 
 
+def _stored_text(folder: Path, record: store.DocumentRecord, shown: Path) -> str:
+    """An extracted or added document's text, kept in the index and checked against its hash."""
+    import hashlib
+
+    path = folder / store.TEXTS / f"{record.id}.txt"
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise IndexUnavailableError(f"{shown}: the text of {record.id!r} is missing ({exc.strerror}); {store.FIX_HINT}") from None
+    if hashlib.sha256(data).hexdigest() != record.text_sha256:
+        raise IndexUnavailableError(f"{shown}: the text of {record.id!r} changed since the index was built; {store.FIX_HINT}")
+    return data.decode("utf-8")
+
+
 class LoadedIndex:
     def __init__(
         self,
@@ -98,6 +112,9 @@ def load_index(
     catalog = load_catalog(corpus_dir)
     documents: dict[str, SourceDocument] = {}
     for record in records:
+        if record.stored_text:
+            documents[record.id] = SourceDocument(record, _stored_text(folder, record, index_dir))
+            continue
         path = corpus_dir / record.file
         if not path.is_file():
             raise IndexUnavailableError(f"{path}: indexed document is missing from the corpus; {store.FIX_HINT}")

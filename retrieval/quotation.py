@@ -88,6 +88,8 @@ class QuoteMatch:
     attribution: str | None
     page: int | None
     page_end: int | None
+    page_label: str | None = None
+    page_end_label: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,11 +161,11 @@ def _folded_ws(text: str) -> str:
 class _Doc:
     """One document's text folded for alignment (NFKC, straight quotes, one space, lower case)."""
 
-    def __init__(self, raw: str) -> None:
+    def __init__(self, raw: str, file_pages: list[list] | None = None) -> None:
         self.raw = raw
         self.norm: NormalizedText = normalize(raw)
         self.lower = _lower(self.norm.text)
-        self.layout = DocumentLayout(raw)
+        self.layout = DocumentLayout(raw, file_pages)
 
 
 class QuoteChecker:
@@ -348,7 +350,7 @@ class QuoteChecker:
 
     def _doc(self, doc_id: str) -> _Doc:
         if doc_id not in self._docs:
-            self._docs[doc_id] = _Doc(self.index.documents[doc_id].text)
+            self._docs[doc_id] = _Doc(self.index.documents[doc_id].text, self.index.documents[doc_id].record.pages)
         return self._docs[doc_id]
 
     def _regions(self, quote: str, doc_ids: list[str]) -> list[tuple[str, int, int]]:
@@ -449,10 +451,12 @@ class QuoteChecker:
                differences: list[Difference]) -> QuoteMatch:
         doc = self._doc(doc_id)
         page, page_end = doc.layout.pages.pages(s, e)
+        labels = doc.layout.pages.labels(s, e)
         section, attribution = self._section(doc_id, s)
         return QuoteMatch(
             doc_id, s, e, round(float(similarity), 4), exact, differences,
             doc.layout.lines.line_of(s), doc.layout.lines.line_of(max(s, e - 1)), section, attribution, page, page_end,
+            *labels,
         )
 
     def _section(self, doc_id: str, offset: int) -> tuple[str | None, str | None]:

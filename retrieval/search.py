@@ -373,6 +373,8 @@ class Retriever:
             line_end=last.line_end,
             page=first.page,
             page_end=last.page_end,
+            page_label=first.page_label,
+            page_end_label=last.page_end_label,
             sentence_first=first.sentence_first,
             sentence_last=max(p.sentence_last for p in parts),
             tokens=sum(p.tokens for p in parts),

@@ -22,7 +22,8 @@ import numpy as np
 from scipy import sparse
 
 from index_build.build import LineIndex
-from index_build.layout import PageLocator, find_furniture
+from index_build.formats.record import PageSpan
+from index_build.layout import page_locator
 from index_build.store import PassageRecord
 from index_build.tokenization import words
 
@@ -88,11 +89,17 @@ class SentenceLexicon:
 
 
 class DocumentLayout:
-    """Lines and printed pages of one document's raw text, as the build computes them."""
+    """Lines and pages of one document's raw text, as the build computes them."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, file_pages: list[list] | None = None) -> None:
         self.lines = LineIndex(text)
-        self.pages = PageLocator(text, find_furniture(text))
+        spans = [PageSpan(number, label, start, end) for number, label, start, end in file_pages or []]
+        self.pages = page_locator(text, tuple(spans))
+
+    @classmethod
+    def of(cls, document) -> DocumentLayout:
+        """The layout of a loaded ``SourceDocument``."""
+        return cls(document.text, document.record.pages)
 
 
 class Windows:
@@ -117,7 +124,7 @@ class Windows:
 
     def _layout(self, doc_id: str) -> DocumentLayout:
         if doc_id not in self._layouts:
-            self._layouts[doc_id] = DocumentLayout(self.index.documents[doc_id].text)
+            self._layouts[doc_id] = DocumentLayout.of(self.index.documents[doc_id])
         return self._layouts[doc_id]
 
     def recut(self, passage: PassageRecord, match: np.ndarray, config: WindowConfig) -> PassageRecord:
@@ -158,6 +165,7 @@ class Windows:
             return passage
         layout = self._layout(passage.doc_id)
         page, page_end = layout.pages.pages(start, end)
+        page_label, page_end_label = layout.pages.labels(start, end)
         tokens = passage.tokens
         if passage.end > passage.start:
             tokens = max(1, math.ceil(passage.tokens * (end - start) / (passage.end - passage.start)))
@@ -170,6 +178,8 @@ class Windows:
             line_end=layout.lines.line_of(end - 1),
             page=page,
             page_end=page_end,
+            page_label=page_label,
+            page_end_label=page_end_label,
             sentence_first=lo,
             sentence_last=hi,
             tokens=tokens,

@@ -13,7 +13,7 @@ from verbatim.cli import main
         (lambda d: (d / "a.txt").write_bytes(b"caf\xe9"), "a.txt: not UTF-8 (byte 3)"),
         (lambda d: (d / "a.txt").write_bytes(b""), "a.txt: empty file"),
         (lambda d: (d / "a.txt").write_bytes(b"a\x00b"), "a.txt: binary file (contains NUL bytes)"),
-        (lambda d: None, "no .txt or .md files in the corpus folder"),
+        (lambda d: None, "no documents in the corpus folder (.txt, .md, .pdf, .html, .docx, .epub)"),
     ],
 )
 def test_index_command_refuses_bad_input_with_exit_2_and_one_line(tmp_path: Path, capsys, setup, message: str) -> None:
@@ -39,7 +39,7 @@ def test_eval_command_refuses_a_missing_questions_file(tmp_path: Path, capsys) -
     assert capsys.readouterr().err == f"verbatim: error: {tmp_path / 'none.jsonl'}: no such questions file\n"
 
 
-@pytest.mark.parametrize("command", ["index", "serve", "ask", "verify", "eval"])
+@pytest.mark.parametrize("command", ["index", "add", "remove", "serve", "ask", "verify", "eval"])
 def test_every_subcommand_has_help(command: str, capsys) -> None:
     with pytest.raises(SystemExit) as done:
         main([command, "--help"])

@@ -69,5 +69,5 @@ def test_missing_folder_is_refused(tmp_path: Path) -> None:
 
 def test_folder_without_texts_is_refused(tmp_path: Path) -> None:
     (tmp_path / "image.png").write_bytes(b"\x89PNG")
-    with pytest.raises(BadInputError, match=r"no \.txt or \.md files"):
+    with pytest.raises(BadInputError, match=r"no documents in the corpus folder"):
         read_corpus(tmp_path)
