@@ -34,9 +34,11 @@ ERROR_MEANINGS = {
     401: "An API key is configured and the request did not carry it.",
     403: "Wrong or missing token.",
     404: "No such document (or route, or feature switched off).",
-    413: "The body is too large.",
-    415: "The body is not sent as JSON.",
-    422: "The request does not fit the schema; `detail` names the field.",
+    409: "The uploaded file is already in the index; `detail` names the document.",
+    413: "The body (or the uploaded file, or what it unpacks to) is too large.",
+    415: "The body is not sent as JSON, or the uploaded file's type cannot be read.",
+    422: "The request does not fit the schema, or the uploaded file is damaged, encrypted or has no text; "
+         "`detail` says which.",
     503: "The index is not loaded, or is missing, stale or corrupt.",
 }
 

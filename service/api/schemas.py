@@ -43,8 +43,12 @@ class Citation(BaseModel):
     line_end: int = Field(description="1-based line of the passage's last character.")
     section: str | None = Field(description="Chapter / section / appendix item heading, as in the text.")
     source_attribution: str | None = Field(description="The numbered primary source the passage quotes.")
-    page: int | None = Field(description="Printed page where the passage begins, when the scan kept one nearby.")
-    page_end: int | None = Field(description="Printed page where it ends.")
+    page: int | None = Field(description="Page where the passage begins: a PDF's page (1 = its first page), or the "
+                                          "book's printed page when the scan kept one nearby.")
+    page_end: int | None = Field(description="Page where it ends.")
+    page_label: str | None = Field(None, description="The PDF's own label of `page` (e.g. 'xii' or '215'), when the "
+                                                     "PDF defines page labels.")
+    page_end_label: str | None = Field(None, description="The PDF's label of `page_end`.")
 
 
 class Span(BaseModel):
@@ -101,11 +105,45 @@ class DocumentSummary(BaseModel):
     author: str | None
     characters: int
     lines: int
-    sha256: str
+    sha256: str = Field(description="SHA-256 of the original file, as read or uploaded.")
+    format: str = Field("text", description="The original file's format: text, pdf, html, docx or epub.")
+    file: str = Field("", description="The file's name in the corpus or sources folder.")
+    added: bool = Field(False, description="Added by a reader (`verbatim add` or an upload), so it can be removed.")
+    pages: int = Field(0, description="Pages of the original file (PDF); 0 for formats without fixed pages.")
+
+
+class PageBreak(BaseModel):
+    number: int = Field(description="1-based page of the original file.")
+    label: str | None = Field(description="The file's own label for the page, when it defines one.")
+    start: int = Field(description="Offset in the document text where the page's text begins.")
+    end: int = Field(description="Offset where it ends (exclusive).")
 
 
 class DocumentDetail(DocumentSummary):
     text: str
+    page_breaks: list[PageBreak] = Field([], description="Where each page of the original file lies in `text`.")
+
+
+class UploadPolicy(BaseModel):
+    enabled: bool = Field(description="`POST /v1/documents` is on (the server has an admin token).")
+    max_bytes: int = Field(description="Largest file accepted, bytes.")
+    suffixes: list[str] = Field(description="File types accepted.")
+
+
+class JobState(BaseModel):
+    id: str
+    kind: str = Field(description="`add` (an upload) or `remove`.")
+    state: str = Field(description="`queued`, `running`, `done` or `failed`.")
+    step: str | None = Field(description="While running: reading, embedding, indexing, publishing or loading.")
+    done: int = Field(description="While embedding: texts embedded so far.")
+    total: int = Field(description="While embedding: texts to embed (only the new document's).")
+    file_name: str | None
+    document_id: str | None = Field(description="The document added or removed.")
+    index_version: str | None = Field(description="The index version the job published (serving once `done`).")
+    error: str | None = Field(description="Why it failed; the published index kept serving.")
+    error_status: int | None = Field(description="The HTTP status of that error.")
+    queued_at: float
+    finished_at: float | None
 
 
 class DocumentSlice(BaseModel):

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="the documents")
     index_dir: Path = Field(PROJECT_ROOT / "var" / "index",
                             description="the published index (a symlink to its build folder)")
+    sources_dir: Path = Field(PROJECT_ROOT / "var" / "sources",
+                              description="the readers' own files, added with `verbatim add` or uploads (PDF, HTML, "
+                                          "DOCX, EPUB, text), indexed with the corpus folder")
     cache_dir: Path = Field(PROJECT_ROOT / "var" / "cache",
                             description="embedding cache (SQLite, keyed by model and text hash)")
     model_path: Path | None = Field(
@@ -95,6 +98,15 @@ class Settings(BaseSettings):
                           "or `X-API-Key`")
     cors_origins: list[str] = Field([], description="origins allowed by CORS (off when empty), JSON list")
     reload_token: str | None = Field(None, description="enables `POST /v1/admin/reload` (header `X-Reload-Token`)")
+    admin_token: str | None = Field(
+        None, description="enables `POST /v1/documents` (upload) and `DELETE /v1/documents/{id}`, sent as "
+                          "`Authorization: Bearer TOKEN`; off when unset")
+    upload_max_bytes: int = Field(50 * 1024 * 1024, ge=1024, description="largest uploaded or added file, bytes "
+                                  "(a DOCX or EPUB may unpack to 4 times this)")
+    index_watch_seconds: float = Field(
+        2.0, ge=0.0, le=3600.0, description="how often each worker checks which index version is published, and "
+                                            "swaps to a new one (after `verbatim index`, `add`, `remove` or an "
+                                            "upload); 0: only on `POST /v1/admin/reload`")
     mmap_index: bool = Field(True, description="memory-map FAISS, BM25 and sentence vectors (workers share pages)")
     show_progress: bool = Field(True, description="progress bars during builds (off when `CI` is set)")
 

@@ -108,18 +108,26 @@ class RequestContextMiddleware:
             access_log.info(json.dumps(entry, ensure_ascii=False))
 
 
+UPLOAD_PATHS = {"/v1/documents"}
+UPLOAD_OVERHEAD = 64 * 1024  # multipart boundaries and part headers
+
+
 class LimitsMiddleware:
     """Refuses oversized bodies (413) and non-JSON bodies on POST (415) before anything reads them."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, upload_max_bytes: int | None = None) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.upload_max_bytes = upload_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
         request_id = scope.get("state", {}).get("request_id")
+        if scope["path"] in UPLOAD_PATHS and scope["method"] == "POST" and self.upload_max_bytes:
+            await self._upload(scope, receive, send, request_id)
+            return
         length = _header(scope, b"content-length")
         if length and (not length.isdigit() or int(length) > self.max_body_bytes):
             await send_json(send, 413, _error("payload_too_large", f"body over {self.max_body_bytes} bytes; send a shorter question", request_id))
@@ -146,6 +154,31 @@ class LimitsMiddleware:
             await send_json(send, 413, _error("payload_too_large", f"body over {self.max_body_bytes} bytes", request_id))
 
 
+    async def _upload(self, scope: Scope, receive: Receive, send: Send, request_id: str | None) -> None:
+        """A multipart upload: the file limit plus room for the form's own lines; the route checks the type."""
+        limit = self.upload_max_bytes + UPLOAD_OVERHEAD
+        detail = f"file over {self.upload_max_bytes:,} bytes (VERBATIM_UPLOAD_MAX_BYTES); upload a smaller file"
+        length = _header(scope, b"content-length")
+        if length and (not length.isdigit() or int(length) > limit):
+            await send_json(send, 413, _error("payload_too_large", detail, request_id))
+            return
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _BodyTooLarge(413, detail)
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _BodyTooLarge:
+            await send_json(send, 413, _error("payload_too_large", detail, request_id))
+
+
 class ApiKeyMiddleware:
     """When an API key is set, every route but health needs ``Authorization: Bearer KEY`` or ``X-API-Key``."""
 
@@ -157,11 +190,12 @@ class ApiKeyMiddleware:
         if scope["type"] != "http" or not self.api_key or scope["path"] in OPEN_PATHS:
             await self.app(scope, receive, send)
             return
-        given = _header(scope, b"x-api-key") or ""
+        # X-API-Key, or the bearer token: with both set, an upload sends the key as X-API-Key and the
+        # admin token as the bearer
         auth = _header(scope, b"authorization") or ""
-        if auth.lower().startswith("bearer "):
-            given = auth[7:].strip()
-        if not hmac.compare_digest(given.encode(), self.api_key.encode()):
+        bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
+        given = [_header(scope, b"x-api-key") or "", bearer]
+        if not any(hmac.compare_digest(g.encode(), self.api_key.encode()) for g in given):
             request_id = scope.get("state", {}).get("request_id")
             await send_json(
                 send, 401, _error("unauthorized", "this server needs an API key: send Authorization: Bearer KEY", request_id),

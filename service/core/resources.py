@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from embeddings.backends import load_embedder
 from embeddings.base import Embedder
@@ -14,6 +16,9 @@ from retrieval.index import LoadedIndex, load_index
 from retrieval.quotation import QuoteChecker
 from retrieval.search import RetrievalConfig, Retriever
 from service.core.config import Settings
+from verbatim.errors import VerbatimError
+
+log = logging.getLogger("verbatim")
 
 # Retrieval after the embedding runs here: a few threads, not one for each of dozens of concurrent
 # questions contending for the interpreter (the event loop among them). Shared across reloads.
@@ -69,12 +74,24 @@ def load_resources(settings: Settings, embedder: Embedder | None = None) -> Reso
     return assemble(index, embedder, settings)
 
 
+def published_build(settings: Settings) -> Path:
+    """The build folder the index symlink points at now."""
+    return settings.index_dir.resolve()
+
+
+def load_published(current: Resources, settings: Settings) -> Resources:
+    """The index published now, with the current embedder; raises IndexUnavailableError if it cannot serve."""
+    index = load_index(settings.index_dir, settings.corpus_dir, current.embedder.fingerprint, settings.mmap_index)
+    return assemble(index, current.embedder, settings)
+
+
 class ResourceHolder:
     """The current resources; a reload swaps them in one assignment, so a request sees one index."""
 
     def __init__(self, resources: Resources | None = None) -> None:
         self._resources = resources
         self.lock = asyncio.Lock()  # one reload at a time
+        self._refused: Path | None = None  # a published build that failed to load: not retried until it changes
 
     @property
     def current(self) -> Resources | None:
@@ -82,3 +99,45 @@ class ResourceHolder:
 
     def swap(self, resources: Resources) -> None:
         self._resources = resources
+
+    async def follow_published(self, settings: Settings) -> bool:
+        """Swap to the published build if it is not the one serving; True when it swapped.
+
+        Every worker process runs this on a timer (``VERBATIM_INDEX_WATCH_SECONDS``), so a build
+        published by ``verbatim index``/``add``/``remove``, an upload or another worker's reload
+        reaches all of them; the old index serves until the new one is loaded whole.
+        """
+        from starlette.concurrency import run_in_threadpool
+
+        current = self._resources
+        if current is None:
+            return False
+        try:
+            target = published_build(settings)
+        except OSError:
+            return False
+        if target == current.index.folder or target == self._refused:
+            return False
+        async with self.lock:
+            current = self._resources
+            if current is None or target == current.index.folder:
+                return False
+            try:
+                fresh = await run_in_threadpool(load_published, current, settings)
+            except VerbatimError as exc:
+                self._refused = target
+                log.warning("published index %s refused, %s keeps serving: %s", target.name,
+                            current.index.version, exc.message)
+                return False
+            self.swap(fresh)
+            log.info("index %s loaded (published build changed)", fresh.index.version)
+            return True
+
+    async def watch(self, settings: Settings) -> None:
+        """Follow the published build every ``index_watch_seconds`` until cancelled."""
+        while True:
+            await asyncio.sleep(settings.index_watch_seconds)
+            try:
+                await self.follow_published(settings)
+            except Exception:  # the watcher must outlive any one failed check
+                log.exception("checking the published index failed")

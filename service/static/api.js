@@ -1,4 +1,4 @@
-// The two API calls the page makes, with errors turned into readable messages.
+// The API calls the page makes, with errors turned into readable messages.
 
 export class ApiError extends Error {
   constructor(message, { status = 0, code = "", requestId = null } = {}) {
@@ -72,4 +72,51 @@ export function getDocument(id) {
     documentCache.set(id, pending);
   }
   return documentCache.get(id);
+}
+
+/** Forget the cached documents (after an upload or a removal changed the index). */
+export function forgetDocuments() {
+  documentCache.clear();
+}
+
+/** Whether this server takes uploads, its size limit and formats. */
+export function uploadsAllowed() {
+  return request("/v1/uploads");
+}
+
+export function getJob(id, token) {
+  return request(`/v1/jobs/${encodeURIComponent(id)}`, { headers: { Accept: "application/json", Authorization: `Bearer ${token}` } });
+}
+
+/**
+ * Upload a file (multipart, field `file`) with the admin token; `onProgress(fraction)` while it is sent.
+ * Resolves with the indexing job; rejects with an ApiError carrying the server's message.
+ */
+export function uploadDocument(file, token, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/v1/documents");
+    xhr.setRequestHeader("Accept", "application/json");
+    xhr.setRequestHeader("Authorization", `Bearer ${token}`);
+    xhr.upload.addEventListener("progress", (event) => {
+      if (event.lengthComputable && onProgress) onProgress(event.loaded / event.total);
+    });
+    xhr.addEventListener("error", () => reject(new ApiError("Could not reach the service (network error).")));
+    xhr.addEventListener("load", () => {
+      let body = null;
+      try {
+        body = JSON.parse(xhr.responseText);
+      } catch {
+        body = null;
+      }
+      if (xhr.status >= 200 && xhr.status < 300 && body) resolve(body);
+      else {
+        const detail = body && typeof body.detail === "string" ? body.detail : `the server answered ${xhr.status}`;
+        reject(new ApiError(detail, { status: xhr.status, code: body && body.error, requestId: body && body.request_id }));
+      }
+    });
+    const form = new FormData();
+    form.append("file", file, file.name);
+    xhr.send(form);
+  });
 }

@@ -1,9 +1,9 @@
 // Verbatim's page: a transcript of questions, each answered with the corpus's own passages.
 // Corpus text is only ever inserted as text nodes (see dom.js); nothing here is generated prose.
 
-import { ApiError, ask, getDocument, listDocuments, verify } from "./api.js";
+import { ApiError, ask, forgetDocuments, getDocument, getJob, listDocuments, uploadDocument, uploadsAllowed, verify } from "./api.js";
 import { copyText, jsonCitation, linesLabel, offsetsLabel, pageLabel, plainCitation } from "./citation.js";
-import { append, clear, el, fillMarked } from "./dom.js";
+import { append, clear, el, fillMarked, textWithPageBreaks } from "./dom.js";
 import { clearConversation, loadConversation, loadSettings, saveConversation, saveSettings } from "./store.js";
 
 const K_CHOICES = [3, 5, 10, 20, 50];
@@ -43,6 +43,13 @@ const ui = {
   readerText: $("reader-text"),
   readerClose: $("reader-close"),
   readerJump: $("reader-jump"),
+  upload: $("upload"),
+  uploadFile: $("upload-file"),
+  uploadToken: $("upload-token"),
+  uploadSend: $("upload-send"),
+  uploadProgress: $("upload-progress"),
+  uploadStatus: $("upload-status"),
+  uploadHelp: $("upload-help"),
 };
 
 const state = {
@@ -665,6 +672,80 @@ async function loadDocumentFilter(initial) {
   if (state.exchanges.some((ex) => ex.documents && ex.documents.length)) renderAll();
 }
 
+// ---------------------------------------------------------------- adding a document
+
+const JOB_STEPS = {
+  queued: "waiting for the indexer",
+  reading: "reading the documents",
+  embedding: "embedding the new passages",
+  indexing: "building the search indexes",
+  publishing: "publishing the new index",
+  loading: "loading the new index",
+};
+
+async function setUpUpload() {
+  let policy;
+  try {
+    policy = await uploadsAllowed();
+  } catch {
+    return; // an older server: no upload control
+  }
+  if (!policy.enabled) return;
+  ui.upload.hidden = false;
+  ui.uploadFile.setAttribute("accept", policy.suffixes.join(","));
+  const megabytes = Math.floor(policy.max_bytes / (1024 * 1024));
+  ui.uploadHelp.textContent = `PDF, web page, Word or EPUB file, or plain text, up to ${megabytes} MB. It is indexed on the server; its passages are cited with their pages.`;
+  ui.uploadToken.value = sessionStorage.getItem("verbatim.adminToken") || "";
+}
+
+function uploadStatus(text, isError = false) {
+  ui.uploadStatus.textContent = text;
+  ui.uploadStatus.classList.toggle("error-detail", isError);
+}
+
+async function followJob(job, token) {
+  for (;;) {
+    if (job.state === "done") return job;
+    if (job.state === "failed") throw new ApiError(job.error || "the indexing job failed", { status: job.error_status || 0 });
+    const step = JOB_STEPS[job.state === "queued" ? "queued" : job.step] || "working";
+    const count = job.step === "embedding" && job.total ? ` (${job.done} of ${job.total})` : "";
+    uploadStatus(`Indexing ${job.file_name || "the file"}: ${step}${count}…`);
+    if (job.step === "embedding" && job.total) ui.uploadProgress.value = job.done / job.total;
+    else ui.uploadProgress.removeAttribute("value");
+    await new Promise((done) => setTimeout(done, 500));
+    job = await getJob(job.id, token);
+  }
+}
+
+async function sendUpload() {
+  const file = ui.uploadFile.files && ui.uploadFile.files[0];
+  const token = ui.uploadToken.value.trim();
+  if (!file) return uploadStatus("Choose a file first.", true);
+  if (!token) return uploadStatus("Enter the admin token (VERBATIM_ADMIN_TOKEN of this server).", true);
+  sessionStorage.setItem("verbatim.adminToken", token);
+  ui.uploadSend.disabled = true;
+  ui.uploadProgress.hidden = false;
+  ui.uploadProgress.value = 0;
+  uploadStatus(`Uploading ${file.name}…`);
+  try {
+    const job = await uploadDocument(file, token, (fraction) => {
+      ui.uploadProgress.value = fraction;
+    });
+    const done = await followJob(job, token);
+    forgetDocuments();
+    await loadDocumentFilter(selectedDocuments());
+    const doc = state.documents.find((d) => d.id === done.document_id);
+    uploadStatus(`Added “${doc ? doc.title : done.document_id}” (id ${done.document_id}); index ${done.index_version} is serving.`);
+    announce(`Document added: ${doc ? doc.title : done.document_id}.`);
+    ui.uploadFile.value = "";
+  } catch (err) {
+    uploadStatus(`Not added: ${err.message}`, true);
+  } finally {
+    ui.uploadSend.disabled = false;
+    ui.uploadProgress.hidden = true;
+  }
+}
+
 // ---------------------------------------------------------------- reader
 
 function isOverlay() {
@@ -728,7 +809,7 @@ async function openReader({ docId, start, end, title, url, opener }) {
       class: "error-detail",
       text: `The link's span (${start}–${end}) is outside this document (${text.length} characters); showing the whole text.`,
     }));
-    ui.readerText.appendChild(document.createTextNode(text));
+    append(ui.readerText, textWithPageBreaks(text, 0, text.length, doc.page_breaks));
     return;
   }
 
@@ -741,15 +822,15 @@ async function openReader({ docId, start, end, title, url, opener }) {
     offsetsLabel({ start, end }),
   ].filter(Boolean).join(" · ");
 
+  const breaks = Array.isArray(doc.page_breaks) ? doc.page_breaks : [];
   append(ui.readerText, [
-    text.slice(0, start),
+    textWithPageBreaks(text, 0, start, breaks),
     el("mark", {
       class: "cited",
       attrs: { id: "reader-mark" },
       dataset: { start, end, doc: docId },
-      text: text.slice(start, end),
-    }),
-    text.slice(end),
+    }, textWithPageBreaks(text, start, end, breaks)),
+    textWithPageBreaks(text, end, text.length, breaks),
   ]);
   ui.readerJump.hidden = false;
   scrollToMark();
@@ -813,6 +894,7 @@ function wire() {
     announce("Conversation cleared.");
     ui.question.focus();
   });
+  ui.uploadSend.addEventListener("click", sendUpload);
   ui.readerClose.addEventListener("click", closeReader);
   ui.readerJump.addEventListener("click", scrollToMark);
   document.addEventListener("keydown", (event) => {
@@ -842,6 +924,7 @@ function start() {
   wire();
   renderAll();
   loadDocumentFilter(initialDocs);
+  setUpUpload();
 
   const q = params.get("q");
   const quote = params.get("quote");

@@ -5,10 +5,18 @@ export function linesLabel(c) {
   return c.line_start === c.line_end ? `line ${c.line_start}` : `lines ${c.line_start}–${c.line_end}`;
 }
 
+function onePage(number, label) {
+  return label && label !== String(number) ? `${number} (“${label}”)` : `${number}`;
+}
+
+/** "p. 4", "pp. 4–5", or with a PDF's own page labels "p. 12 (“x”)". */
 export function pageLabel(c) {
   if (!c || c.page === null || c.page === undefined) return "";
-  if (c.page_end !== null && c.page_end !== undefined && c.page_end !== c.page) return `pp. ${c.page}–${c.page_end}`;
-  return `p. ${c.page}`;
+  const first = onePage(c.page, c.page_label);
+  if (c.page_end !== null && c.page_end !== undefined && c.page_end !== c.page) {
+    return `pp. ${first}–${onePage(c.page_end, c.page_end_label)}`;
+  }
+  return `p. ${first}`;
 }
 
 export function offsetsLabel(c) {

@@ -64,3 +64,30 @@ export function fillMarked(container, text, spans, markClass = "hl") {
   if (at < text.length) container.appendChild(document.createTextNode(text.slice(at)));
   return container;
 }
+
+/**
+ * The nodes for text[from:to]: text nodes, with an empty marker at each page start in [from, to).
+ * The marker's label is drawn by CSS from its data attribute, so selecting and copying the text
+ * gives the document's characters only.
+ */
+export function textWithPageBreaks(text, from, to, breaks) {
+  const nodes = [];
+  let at = from;
+  for (const page of breaks || []) {
+    if (page.start < from || page.start >= to) continue;
+    if (page.start > at) nodes.push(document.createTextNode(text.slice(at, page.start)));
+    nodes.push(pageBreak(page));
+    at = page.start;
+  }
+  if (to > at) nodes.push(document.createTextNode(text.slice(at, to)));
+  return nodes;
+}
+
+export function pageBreak(page) {
+  const label = page.label && page.label !== String(page.number) ? `page ${page.number} (“${page.label}”)` : `page ${page.number}`;
+  return el("span", {
+    class: "page-break",
+    dataset: { page: page.number, label },
+    attrs: { role: "separator", "aria-label": label },
+  });
+}

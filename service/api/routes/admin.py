@@ -12,11 +12,7 @@ from service.api.deps import SettingsDep
 from service.api.errors import error_responses
 from service.api.schemas import Health
 from service.core.resources import assemble
-from verbatim.errors import IndexUnavailableError, NotFoundError, VerbatimError
-
-
-class ForbiddenError(VerbatimError):
-    status = 403
+from verbatim.errors import ForbiddenError, IndexUnavailableError, NotFoundError
 
 
 def _without_paths(message: str, settings) -> str:

@@ -60,6 +60,8 @@ def passage_of(hit: Hit, resources: Resources) -> Passage:
             source_attribution=p.attribution,
             page=p.page,
             page_end=p.page_end,
+            page_label=p.page_label,
+            page_end_label=p.page_end_label,
         ),
         highlights=[Span(start=s, end=e) for s, e in hit.highlights],
         url=f"/?doc={p.doc_id}&start={p.start}&end={p.end}",
