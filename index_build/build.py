@@ -225,11 +225,17 @@ def build_index(
     report("reading")
     docs = Library(corpus_dir, sources_dir).documents(skip_bad=options.skip_bad)
     count_tiktoken = _tiktoken_counter()
-    vocabulary = build_vocabulary(d.text for d in docs)
+    # Line joins of hard-wrapped text are decided from the corpus folder's vocabulary, and for a
+    # reader's added document from that plus its own words: adding or removing one never changes how
+    # another document is read, so only the new document is embedded
+    vocabulary = build_vocabulary(d.text for d in docs if d.origin == "corpus")
     prepared: list[PreparedDocument] = []
     sentence_offset = 0
     for doc in docs:
-        item = prepare_document(doc, vocabulary, options, count_tiktoken, embedder.count_tokens, sentence_offset)
+        own = vocabulary
+        if doc.origin != "corpus" and is_hard_wrapped(doc.text):
+            own = build_vocabulary([doc.text], base=vocabulary)
+        item = prepare_document(doc, own, options, count_tiktoken, embedder.count_tokens, sentence_offset)
         sentence_offset += len(item.sentences)
         prepared.append(item)
     passages = [p for item in prepared for p in item.passages]

@@ -72,8 +72,8 @@ def _base(token: str) -> str:
     return _POSSESSIVE.sub("", token.lower())
 
 
-def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
-    """Count the words of ``texts`` that are not the first or last word of their line.
+def build_vocabulary(texts: Iterable[str], base: Vocabulary | None = None) -> Vocabulary:
+    """Count the words of ``texts`` that are not the first or last word of their line (plus ``base``'s).
 
     Line-edge words are left out so that fragments of broken words do not count as words.
     A compound ("well-known") counts as itself and as each of its parts.
@@ -91,6 +91,9 @@ def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
                 if previous and line[previous_end : match.start()].isspace():
                     bigrams[f"{previous} {word}"] += 1
                 previous_end, previous = match.end(), word
+    if base is not None:
+        words.update(base.words)
+        bigrams.update(base.bigrams)
     plain = [word for word in words if word.isalpha()]
     total = sum(count for word, count in words.items() if "-" not in word)
     return Vocabulary(

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import threading
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -32,7 +33,8 @@ def safe_id(file_name: str) -> str:
     """An id from an uploaded file's name: its last path part, lower-case letters, digits and dashes."""
     base = re.split(r"[\\/]", file_name)[-1]
     stem = base.rsplit(".", 1)[0] if "." in base.strip(".") else base
-    slug = "-".join(re.findall(r"[a-z0-9]+", stem.lower()))[:MAX_ID_CHARS].strip("-")
+    folded = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode().lower()  # "Café" -> "cafe"
+    slug = "-".join(re.findall(r"[a-z0-9]+", folded))[:MAX_ID_CHARS].strip("-")
     return slug or "document"
 
 

@@ -1,10 +1,11 @@
 """Adding and removing documents of a published index: the library changed, the index rebuilt from
 the embedding cache (only the new texts are embedded), a new version published atomically.
 
-BM25's statistics are corpus-wide (a new document changes every term's IDF) and the line joins of
-hard-wrapped text use the whole corpus's vocabulary, so every structure is derived again from the
-documents; the costly part, embedding, is done only for texts the cache has not seen. A full
-rebuild of the same library therefore gives the same passages, vectors and ids. One change at a
+BM25's statistics are corpus-wide (a new document changes every term's IDF), so every structure is
+derived again from the documents (seconds); the costly part, embedding, is done only for texts the
+cache has not seen, which are the new document's: the line joins of hard-wrapped text use the corpus
+folder's vocabulary (plus, for an added document, its own words), so no other document's text
+changes. A full rebuild of the same library therefore gives the same passages, vectors and ids. One change at a
 time: a lock file next to the index serialises ``verbatim add``, ``verbatim remove`` and uploads.
 """
 

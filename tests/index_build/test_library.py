@@ -29,6 +29,7 @@ def tree(root: Path) -> dict[str, bytes]:
         ("evil\x00name.pd f", "evil-name", ".pdf"),
         ("....", "document", ""),
         ("Записка.md", "document", ".md"),
+        ("Café Müller – notes.html", "cafe-muller-notes", ".html"),
     ],
 )
 def test_an_uploaded_name_gives_a_safe_id_and_suffix(name: str, doc_id: str, suffix: str) -> None:

@@ -115,3 +115,18 @@ def test_nothing_to_change_is_refused(published) -> None:
     corpus, sources, index_dir, cache = published
     with pytest.raises(BadInputError, match="nothing to add or remove"):
         change_library(index_dir, corpus, sources, FakeEmbedder(), cache_dir=cache)
+
+
+def test_an_added_document_never_changes_how_another_is_read(published) -> None:
+    """Its words could make "moved / earth" in the canal book look like one broken word; the canal
+    book's line joins come from the corpus folder's words alone, so none of its texts is embedded again."""
+    corpus, sources, index_dir, cache = published
+    before = [p for p in store.read_passages(index_dir) if p.doc_id == "canal"]
+    wrapped = "".join(f"The crew movedearth and stone {n} times\nalong the towpath before the {n}th lock.\n"
+                      for n in range(12)).encode()
+    embedder = FakeEmbedder()
+    change_library(index_dir, corpus, sources, embedder, cache_dir=cache, add=[(wrapped, "towpath.txt")])
+    after = [p for p in store.read_passages(index_dir) if p.doc_id == "canal"]
+    assert [p.text for p in after] == [p.text for p in before]
+    words = set(re.findall(r"\w+", wrapped.decode())) | {"towpath"}
+    assert embedder.embedded and all(set(re.findall(r"\w+", t)) <= words for t in embedder.embedded)

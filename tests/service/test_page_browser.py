@@ -412,6 +412,14 @@ def test_shareable_links_run_the_question_and_open_the_span(tab: Tab, api) -> No
     tab.assert_clean()
 
 
+def test_the_upload_control_is_hidden_when_the_server_takes_no_uploads(tab: Tab, api) -> None:
+    assert api.get("/v1/uploads").json()["enabled"] is False
+    tab.goto()
+    tab.page.wait_for_selector("#doc-list input")
+    assert tab.page.locator("#upload").is_hidden()
+    tab.assert_clean()
+
+
 def test_document_filter_and_k_narrow_the_search(tab: Tab, api) -> None:
     page = tab.page
     tab.goto()
