@@ -15,6 +15,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     VERBATIM_CORPUS_DIR=/app/corpus \
     VERBATIM_INDEX_DIR=/app/var/index \
     VERBATIM_CACHE_DIR=/app/var/cache \
+    VERBATIM_SOURCES_DIR=/app/var/sources \
     VERBATIM_SHOW_PROGRESS=false
 
 WORKDIR /app
@@ -42,8 +43,8 @@ RUN groupadd --gid 10001 verbatim \
 
 # The default index, built into the image so a container serves at once. Only what the build imports is
 # copied first, so a change to the API, the page or the retrieval code reuses this (slow) layer; and the
-# embedding cache sits in a build cache mount (not in the image), so a rebuild after a chunking change
-# re-embeds only the passages whose text changed.
+# embedding cache sits in a build cache mount, so a rebuild after a chunking change re-embeds only the
+# passages whose text changed; a copy goes into the image, so an upload embeds only its own document.
 COPY corpus ./corpus
 COPY verbatim ./verbatim
 COPY embeddings ./embeddings
@@ -52,6 +53,8 @@ COPY service/__init__.py ./service/
 COPY service/core/__init__.py service/core/config.py ./service/core/
 RUN --mount=type=cache,target=/root/.cache/verbatim-embeddings \
     python -m index_build --quiet --cache-dir /root/.cache/verbatim-embeddings \
+    && mkdir -p /app/var/cache /app/var/sources \
+    && cp -a /root/.cache/verbatim-embeddings/. /app/var/cache/ \
     && chown -R 10001:10001 /app/var
 
 # The rest of the code; installing the project gives the `verbatim` command (dependencies are above).
