@@ -816,8 +816,14 @@ async function openReader({ docId, start, end, title, url, opener }) {
   const lineStart = text.slice(0, start).split("\n").length;
   const lineEnd = text.slice(0, end - 1).split("\n").length;
   const byline = [doc.author, doc.kind].filter(Boolean).join(", ");
+  const pages = Array.isArray(doc.page_breaks) ? doc.page_breaks : [];
+  const pageAt = (offset) => pages.find((p) => p.start <= offset && offset < p.end) || null;
+  const first = pageAt(start);
+  const last = pageAt(end - 1);
   ui.readerMeta.textContent = [
     byline,
+    first ? pageLabel({ page: first.number, page_label: first.label, page_end: last ? last.number : null,
+      page_end_label: last ? last.label : null }) : "",
     linesLabel({ line_start: lineStart, line_end: lineEnd }),
     offsetsLabel({ start, end }),
   ].filter(Boolean).join(" · ");

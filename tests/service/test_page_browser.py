@@ -415,7 +415,8 @@ def test_shareable_links_run_the_question_and_open_the_span(tab: Tab, api) -> No
 def test_the_upload_control_is_hidden_when_the_server_takes_no_uploads(tab: Tab, api) -> None:
     assert api.get("/v1/uploads").json()["enabled"] is False
     tab.goto()
-    tab.page.wait_for_selector("#doc-list input")
+    tab.page.wait_for_selector("#doc-list input", state="attached")
+    tab.page.wait_for_load_state("networkidle")  # the page has asked /v1/uploads
     assert tab.page.locator("#upload").is_hidden()
     tab.assert_clean()
 
