@@ -69,6 +69,26 @@ def test_pdf_encrypted_opens_with_an_empty_password_and_refuses_a_real_one(passw
         assert extract(data, "locked.pdf").text == PDF_TEXT
 
 
+def scanned_with_ocr_layer() -> bytes:
+    """A scan as OCR tools leave it: a page image with the recognised words under it, invisible."""
+    from fpdf import FPDF
+    from fpdf.enums import TextMode
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(10, 10, 190, 270, style="F")  # stands for the scanned image
+    pdf.set_font("helvetica", size=12)
+    pdf.text_mode = TextMode.INVISIBLE
+    pdf.text(20, 30, "The recognised words of the scanned page.")
+    return bytes(pdf.output())
+
+
+def test_pdf_scanned_with_an_ocr_text_layer_is_read_like_any_other() -> None:
+    found = extract(scanned_with_ocr_layer(), "scan.pdf")
+    assert found.text == "The recognised words of the scanned page."
+    assert found.pages == (PageSpan(1, None, 0, len(found.text)),)
+
+
 def test_pdf_without_a_text_layer_needs_ocr() -> None:
     with pytest.raises(NoTextError, match=r"^scan\.pdf: the PDF has no text layer .* \(e\.g\. ocrmypdf\)"):
         extract(builders.blank_pdf(), "scan.pdf")
