@@ -137,21 +137,8 @@ class LimitsMiddleware:
         if has_body and scope["method"] == "POST" and scope["path"].startswith("/v1/") and ctype != "application/json":
             await send_json(send, 415, _error("unsupported_media_type", "send the body as JSON with Content-Type: application/json", request_id))
             return
-        seen = 0
-
-        async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_body_bytes:
-                    raise _BodyTooLarge(413, f"body over {self.max_body_bytes} bytes; send a shorter question")
-            return message
-
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
-            await send_json(send, 413, _error("payload_too_large", f"body over {self.max_body_bytes} bytes", request_id))
+        await _run_limited(self.app, scope, receive, send, self.max_body_bytes,
+                           f"body over {self.max_body_bytes} bytes; send a shorter question", request_id)
 
 
     async def _upload(self, scope: Scope, receive: Receive, send: Send, request_id: str | None) -> None:
@@ -162,21 +149,27 @@ class LimitsMiddleware:
         if length and (not length.isdigit() or int(length) > limit):
             await send_json(send, 413, _error("payload_too_large", detail, request_id))
             return
-        seen = 0
+        await _run_limited(self.app, scope, receive, send, limit, detail, request_id)
 
-        async def limited_receive() -> Message:
-            nonlocal seen
-            message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > limit:
-                    raise _BodyTooLarge(413, detail)
-            return message
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
-            await send_json(send, 413, _error("payload_too_large", detail, request_id))
+async def _run_limited(app: ASGIApp, scope: Scope, receive: Receive, send: Send, limit: int, detail: str,
+                       request_id: str | None) -> None:
+    """Run ``app`` with a body that may not grow past ``limit`` bytes as it streams in (else a 413)."""
+    seen = 0
+
+    async def limited_receive() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > limit:
+                raise _BodyTooLarge(413, detail)
+        return message
+
+    try:
+        await app(scope, limited_receive, send)
+    except _BodyTooLarge:
+        await send_json(send, 413, _error("payload_too_large", detail, request_id))
 
 
 class ApiKeyMiddleware:

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import quote
 
 import httpx
 import pytest
+
+from tests.servers import serving
 
 pytestmark = pytest.mark.browser
 
@@ -43,17 +42,9 @@ ABSTAIN_THRESHOLD = 0.35
 # ------------------------------------------------------------------ server
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[str]:
     """The app over a fixture index (fixture corpus + a markup trap document), served by uvicorn."""
-    import uvicorn
-
     from index_build.build import BuildOptions, build_index
     from retrieval.index import load_index
     from service.core.config import Settings
@@ -74,20 +65,8 @@ def server(tmp_path_factory) -> Iterator[str]:
     )
     app = create_app(settings, assemble(load_index(index_dir, corpus_dir, emb.fingerprint), emb, settings))
 
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not srv.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

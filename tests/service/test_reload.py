@@ -10,7 +10,6 @@ of the index about to be loaded; the index being served keeps its text in memory
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 import time
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from index_build import store
 from index_build.build import BuildOptions, build_index
@@ -28,6 +26,7 @@ from service.core.resources import assemble
 from service.main import create_app
 from tests.conftest import FIXTURE_CORPUS
 from tests.fakes import FakeEmbedder
+from tests.servers import serving
 from tests.service.conftest import make_client
 
 TOKEN = "reload-t0ken"
@@ -55,23 +54,8 @@ def server(tmp_path: Path):
     resources = assemble(load_index(index_dir, corpus, embedder.fingerprint), embedder, settings)
     app = create_app(settings, resources)
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    uv = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
-    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-        time.sleep(0.02)
-    try:
-        yield Server(f"http://127.0.0.1:{port}", corpus, index_dir, version_a)
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serving(app, lifespan="off") as url:
+        yield Server(url, corpus, index_dir, version_a)
 
 
 @dataclass

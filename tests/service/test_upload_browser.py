@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
+from tests.servers import serving
 from tests.service.test_page_browser import CHROMIUM, CHROMIUM_ARGS, FIXTURE_CORPUS, Tab
 from tests.service.test_uploads import PAGE_TEXTS, TOKEN, report_pdf
 
@@ -19,8 +17,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def upload_server(tmp_path_factory) -> Iterator[str]:
-    import uvicorn
-
     from index_build.build import BuildOptions, build_index
     from retrieval.index import load_index
     from service.core.config import Settings
@@ -38,21 +34,8 @@ def upload_server(tmp_path_factory) -> Iterator[str]:
     emb = FakeEmbedder()
     app = create_app(settings, assemble(load_index(index_dir, corpus_dir, emb.fingerprint), emb, settings),
                      passage_embedder=FakeEmbedder())
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import io
 import shutil
+import time
 import zipfile
 from pathlib import Path
 
@@ -255,14 +256,19 @@ def test_a_failed_job_reports_its_error_and_the_old_index_keeps_serving(served, 
     assert sources_files(settings) == []
 
 
+def publish_elsewhere(settings: Settings) -> None:
+    """What `verbatim add` in a shell does: a build with one more document, published beside the server."""
+    settings.sources_dir.mkdir()
+    (settings.sources_dir / "tug.txt").write_text("The tug Sparrow left at dawn with the mail.\n")
+    build_index(settings.corpus_dir, settings.index_dir, FakeEmbedder(), BuildOptions(show_progress=False),
+                sources_dir=settings.sources_dir)
+
+
 def test_a_worker_follows_a_build_published_by_another_process(served) -> None:
     client, settings = served
     holder = client.app.state.holder
     before = holder.current.index.version
-    (settings.sources_dir).mkdir()
-    (settings.sources_dir / "tug.txt").write_text("The tug Sparrow left at dawn with the mail.\n")
-    build_index(settings.corpus_dir, settings.index_dir, FakeEmbedder(), BuildOptions(show_progress=False),
-                sources_dir=settings.sources_dir)
+    publish_elsewhere(settings)
     assert asyncio.run(holder.follow_published(settings)) is True
     assert holder.current.index.version != before and "tug" in holder.current.index.documents
     assert asyncio.run(holder.follow_published(settings)) is False  # nothing new
@@ -272,11 +278,23 @@ def test_a_published_build_that_cannot_load_is_refused_and_the_old_one_serves(se
     client, settings = served
     holder = client.app.state.holder
     before = holder.current.index.version
-    (settings.sources_dir).mkdir()
-    (settings.sources_dir / "tug.txt").write_text("The tug Sparrow left at dawn with the mail.\n")
-    build_index(settings.corpus_dir, settings.index_dir, FakeEmbedder(), BuildOptions(show_progress=False),
-                sources_dir=settings.sources_dir)
+    publish_elsewhere(settings)
     (settings.index_dir.resolve() / store.TEXTS / "tug.txt").write_text("changed")
     assert asyncio.run(holder.follow_published(settings)) is False
     assert holder.current.index.version == before
     assert client.post("/v1/ask", json={"question": "who kept the lighthouse"}).status_code == 200
+
+
+def test_every_worker_watches_the_published_build_and_swaps_to_it(served) -> None:
+    _, settings = served
+    watching = settings.model_copy(update={"index_watch_seconds": 0.05})
+    embedder = FakeEmbedder()
+    resources = assemble(load_index(settings.index_dir, settings.corpus_dir, embedder.fingerprint), embedder, watching)
+    with TestClient(create_app(watching, resources)) as worker:  # the lifespan starts its watcher
+        before = version(worker)
+        publish_elsewhere(settings)
+        deadline = time.monotonic() + 10
+        while version(worker) == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert version(worker) == store.read_manifest(settings.index_dir).build_id != before
+        assert worker.get("/v1/documents/tug").status_code == 200
