@@ -18,7 +18,7 @@ from service.api.errors import install_error_handlers
 from service.api.routes import admin, ask, documents, health, uploads, verify
 from service.core.changes import PassageEmbedder
 from service.core.config import Settings, get_settings
-from service.core.jobs import JobRunner
+from service.core.jobs import JobRunner, jobs_folder
 from service.core.metrics import Metrics
 from service.core.middleware import (
     ApiKeyMiddleware,
@@ -60,7 +60,7 @@ def create_app(
     app.state.settings = settings
     app.state.holder = ResourceHolder(resources)
     app.state.metrics = Metrics()
-    app.state.jobs = JobRunner()
+    app.state.jobs = JobRunner(jobs_folder(settings.index_dir))
     app.state.passage_embedder = PassageEmbedder(settings, passage_embedder)
     install_error_handlers(app)
     app.include_router(ask.router)

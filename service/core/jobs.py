@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import itertools
+import json
 import logging
+import os
+import re
 import threading
 import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 
 from verbatim.errors import VerbatimError
 
@@ -37,25 +41,53 @@ class Job:
 
 
 class JobRunner:
-    """A queue of index changes; ``work(job, progress)`` returns (document id, index version)."""
+    """A queue of index changes; ``work(job, progress)`` returns (document id, index version).
 
-    def __init__(self) -> None:
+    With ``folder``, every state is also written there (``<id>.json``), so with several workers the
+    one that did not take the upload can still answer ``GET /v1/jobs/{id}``.
+    """
+
+    def __init__(self, folder: Path | None = None) -> None:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-job")
         self._jobs: OrderedDict[str, Job] = OrderedDict()
         self._lock = threading.Lock()
         self._count = itertools.count(1)
+        self._folder = folder
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
-            return self._jobs.get(job_id)
+            job = self._jobs.get(job_id)
+        if job is None and self._folder is not None and re.fullmatch(r"job-\d+-[0-9a-f]{8}", job_id):
+            job = _read(self._folder / f"{job_id}.json")
+        return job
 
     def recent(self) -> list[Job]:
         with self._lock:
-            return list(reversed(self._jobs.values()))
+            mine = dict(self._jobs)
+        if self._folder is not None and self._folder.is_dir():
+            for path in self._folder.glob("job-*.json"):
+                job = _read(path)
+                if job is not None and job.id not in mine:
+                    mine[job.id] = job
+        return sorted(mine.values(), key=lambda j: j.queued_at, reverse=True)[:KEEP_JOBS]
 
     def _update(self, job_id: str, **changes) -> None:
         with self._lock:
-            self._jobs[job_id] = replace(self._jobs[job_id], **changes)
+            job = self._jobs[job_id] = replace(self._jobs[job_id], **changes)
+        self._write(job)
+
+    def _write(self, job: Job) -> None:
+        if self._folder is None:
+            return
+        try:
+            self._folder.mkdir(parents=True, exist_ok=True)
+            tmp = self._folder / f".{job.id}.{threading.get_ident()}"
+            tmp.write_text(json.dumps(asdict(job)), encoding="utf-8")
+            os.replace(tmp, self._folder / f"{job.id}.json")
+            for old in sorted(self._folder.glob("job-*.json"), key=lambda p: p.stat().st_mtime)[:-KEEP_JOBS]:
+                old.unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not record job %s in %s", job.id, self._folder)
 
     def submit(self, kind: str, work: Callable[[Job, Progress], tuple[str | None, str]], **fields) -> Job:
         job = Job(id=f"job-{next(self._count)}-{uuid.uuid4().hex[:8]}", kind=kind, **fields)
@@ -63,6 +95,7 @@ class JobRunner:
             self._jobs[job.id] = job
             while len(self._jobs) > KEEP_JOBS:
                 self._jobs.popitem(last=False)
+        self._write(job)
 
         def progress(step: str, done: int, total: int) -> None:
             self._update(job.id, step=step, done=done, total=total)
@@ -85,7 +118,7 @@ class JobRunner:
         self._pool.submit(run)
         return job
 
-    def wait_idle(self, timeout: float = 60.0) -> bool:
+    def wait_idle(self, timeout: float = 60.0) -> bool:  # this worker's jobs
         """For tests and shutdown: True once no job is queued or running."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -98,3 +131,15 @@ class JobRunner:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _read(path: Path) -> Job | None:
+    try:
+        return Job(**json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def jobs_folder(index_dir: Path) -> Path:
+    """Where every worker records the jobs: beside the index, like its builds."""
+    return index_dir.parent / f"{index_dir.name}.jobs"

@@ -298,3 +298,15 @@ def test_every_worker_watches_the_published_build_and_swaps_to_it(served) -> Non
             time.sleep(0.05)
         assert version(worker) == store.read_manifest(settings.index_dir).build_id != before
         assert worker.get("/v1/documents/tug").status_code == 200
+
+
+def test_any_worker_answers_for_a_job_another_worker_runs(served) -> None:
+    client, settings = served
+    embedder = FakeEmbedder()
+    resources = assemble(load_index(settings.index_dir, settings.corpus_dir, embedder.fingerprint), embedder, settings)
+    with TestClient(create_app(settings, resources)) as other_worker:
+        job = upload(client, "note.txt", b"The tug Sparrow left at dawn with the mail.\n").json()
+        assert client.app.state.jobs.wait_idle(60)
+        seen = other_worker.get(f"/v1/jobs/{job['id']}", headers=AUTH).json()
+        assert seen["state"] == "done" and seen["document_id"] == "note" and seen["index_version"]
+        assert [j["id"] for j in other_worker.get("/v1/jobs", headers=AUTH).json()] == [job["id"]]
