@@ -118,12 +118,12 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     )
 
 
-def read_corpus(corpus_dir: Path, skip_bad: bool = False) -> list[Document]:
-    """Every text document of the folder, in file-name order."""
+def read_corpus(corpus_dir: Path, skip_bad: bool = False, may_be_empty: bool = False) -> list[Document]:
+    """Every document of the folder, in file-name order (``may_be_empty``: [] rather than an error)."""
     if not corpus_dir.is_dir():
         raise BadInputError(f"{corpus_dir}: corpus folder not found")
     paths = corpus_files(corpus_dir)
-    if not paths:
+    if not paths and not may_be_empty:
         raise BadInputError(f"{corpus_dir}: no documents in the corpus folder (.txt, .md, .pdf, .html, .docx, .epub)")
     catalog = load_catalog(corpus_dir)
     docs: list[Document] = []
@@ -140,6 +140,6 @@ def read_corpus(corpus_dir: Path, skip_bad: bool = False) -> list[Document]:
             raise BadInputError(f"{path}: document id {doc.id!r} is also used by {seen[doc.id]}")
         seen[doc.id] = path.name
         docs.append(doc)
-    if not docs:
+    if not docs and paths and not may_be_empty:
         raise BadInputError(f"{corpus_dir}: every file was skipped; nothing to index")
     return docs

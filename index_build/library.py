@@ -16,7 +16,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from index_build.corpus import Document, corpus_files, read_corpus, read_document
@@ -66,12 +66,8 @@ class Library:
     def _sources(self, skip_bad: bool) -> list[Document]:
         if not self.sources_dir or not self.sources_dir.is_dir():
             return []
-        try:
-            return [replace(d, origin="sources") for d in read_corpus(self.sources_dir, skip_bad=skip_bad)]
-        except BadInputError as exc:
-            if "no documents in the corpus folder" in exc.message or "every file was skipped" in exc.message:
-                return []
-            raise
+        docs = read_corpus(self.sources_dir, skip_bad=skip_bad, may_be_empty=True)
+        return [replace(d, origin="sources") for d in docs]
 
     def files(self) -> dict[str, tuple[Path, str]]:
         """Each document's id, file and file hash, without reading it as a document (cheap)."""
@@ -201,10 +197,7 @@ class Library:
             _write_atomically(path, text)
 
     def _write_catalog(self, entries: dict[str, CatalogEntry]) -> None:
-        rows = [
-            {"id": e.id, "file": e.file, "title": e.title, "author": e.author, "kind": e.kind}
-            for e in sorted(entries.values(), key=lambda e: e.file)
-        ]
+        rows = [asdict(e) for e in sorted(entries.values(), key=lambda e: e.file)]
         _write_atomically(self.sources_dir / CATALOG_FILE, json.dumps({"documents": rows}, ensure_ascii=False, indent=1))
 
 

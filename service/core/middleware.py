@@ -185,9 +185,7 @@ class ApiKeyMiddleware:
             return
         # X-API-Key, or the bearer token: with both set, an upload sends the key as X-API-Key and the
         # admin token as the bearer
-        auth = _header(scope, b"authorization") or ""
-        bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else ""
-        given = [_header(scope, b"x-api-key") or "", bearer]
+        given = [_header(scope, b"x-api-key") or "", bearer_token(_header(scope, b"authorization"))]
         if not any(hmac.compare_digest(g.encode(), self.api_key.encode()) for g in given):
             request_id = scope.get("state", {}).get("request_id")
             await send_json(
@@ -204,6 +202,13 @@ class _BodyTooLarge(HTTPException):
 
 def _error(code: str, detail: str, request_id: str | None) -> dict[str, Any]:
     return {"error": code, "detail": detail, "request_id": request_id}
+
+
+def bearer_token(authorization: str | None) -> str:
+    """The token of an ``Authorization: Bearer TOKEN`` header; "" for none or another scheme."""
+    if authorization and authorization.lower().startswith("bearer "):
+        return authorization[7:].strip()
+    return ""
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -74,11 +74,6 @@ def load_resources(settings: Settings, embedder: Embedder | None = None) -> Reso
     return assemble(index, embedder, settings)
 
 
-def published_build(settings: Settings) -> Path:
-    """The build folder the index symlink points at now."""
-    return settings.index_dir.resolve()
-
-
 def load_published(current: Resources, settings: Settings) -> Resources:
     """The index published now, with the current embedder; raises IndexUnavailableError if it cannot serve."""
     index = load_index(settings.index_dir, settings.corpus_dir, current.embedder.fingerprint, settings.mmap_index)
@@ -113,7 +108,7 @@ class ResourceHolder:
         if current is None:
             return False
         try:
-            target = published_build(settings)
+            target = settings.index_dir.resolve()  # the build folder the symlink points at now
         except OSError:
             return False
         if target == current.index.folder or target == self._refused:

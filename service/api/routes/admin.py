@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from service.api.deps import SettingsDep
 from service.api.errors import error_responses
 from service.api.schemas import Health
-from service.core.resources import assemble
+from service.core.resources import load_published
 from verbatim.errors import ForbiddenError, IndexUnavailableError, NotFoundError
 
 
@@ -43,16 +43,11 @@ async def reload_index(
     if not x_reload_token or not hmac.compare_digest(x_reload_token.encode(), settings.reload_token.encode()):
         raise ForbiddenError("wrong or missing X-Reload-Token header")
     holder = request.app.state.holder
-    current = holder.current
-    from retrieval.index import load_index
-
     async with holder.lock:
         # a corrupt or partial index raises here, and the current one keeps serving
         try:
-            index = await run_in_threadpool(
-                load_index, settings.index_dir, settings.corpus_dir, current.embedder.fingerprint, settings.mmap_index
-            )
+            fresh = await run_in_threadpool(load_published, holder.current, settings)
         except IndexUnavailableError as exc:
             raise IndexUnavailableError(f"new index refused, the old one keeps serving: {_without_paths(exc.message, settings)}") from None
-        holder.swap(assemble(index, current.embedder, settings))
-    return Health(status="reloaded", index_version=index.version)
+        holder.swap(fresh)
+    return Health(status="reloaded", index_version=fresh.index.version)

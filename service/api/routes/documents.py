@@ -16,6 +16,7 @@ from service.api.deps import ResourcesDep, SettingsDep
 from service.api.errors import error_responses
 from service.api.schemas import DocumentDetail, DocumentSlice, DocumentSummary, JobState, PageBreak
 from service.core.changes import check_upload, submit_removal, submit_upload
+from service.core.middleware import bearer_token
 from service.core.resources import Resources
 from verbatim.errors import (
     BadInputError,
@@ -95,13 +96,11 @@ def get_document(
     )
 
 
-
-
 def require_admin(settings, authorization: str | None) -> None:
     """Uploads and removals need ``Authorization: Bearer VERBATIM_ADMIN_TOKEN``; off when it is unset."""
     if not settings.admin_token:
         raise NotFoundError("adding and removing documents is off on this server: set VERBATIM_ADMIN_TOKEN to enable it")
-    given = authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else ""
+    given = bearer_token(authorization)
     if not given:
         raise UnauthorizedError("send the admin token as Authorization: Bearer TOKEN")
     if not hmac.compare_digest(given.encode(), settings.admin_token.encode()):
